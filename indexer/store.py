@@ -1,0 +1,655 @@
+"""The corpus store: raw pages byte for byte, cleaned articles as JSON Lines.
+
+Layout under the data dir::
+
+    raw/<aa>/<sha256>.<ext>                 every fetched page, content-addressed, never rewritten
+    raw/catalogue.jsonl                     append-only: url → source, fetched_at, content_type
+    articles/<paper>/<YYYY>/<YYYY-MM-DD>.jsonl   one article part a line, keyed by id
+    articles/<paper>/undated.jsonl          articles whose date is missing or not ISO
+    .store/write.lock                       store-wide write lock (filelock)
+    .store/ids.sqlite3                      id → file catalogue; rebuilt from the files if missing
+    index/, crawl/                          owned by the search core and the crawler
+
+Why keep parts and join on read: a 转版 article arrives as two pages (two ids). The file keeps each
+page's article as it was cleaned, so re-ingesting either page alone updates its half without losing
+the other; `read_article_file`, `get` and `iter_articles` return the joined article, with
+`pages=[first, second]`. Both halves are always in the same file (same paper and date).
+
+Every file write goes to a temp file in the same directory, is fsynced and then `os.replace`d, so a
+crash leaves either the old or the new file, never half of one. All writers take one store-wide
+`filelock`, so two processes never interleave.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import closing, contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from filelock import FileLock
+
+from indexer.article import Article, Section
+
+__all__ = ["PutResult", "RawPage", "Store", "StoreError", "join_continuations"]
+
+UNDATED = "undated"
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# Characters no common file system accepts in a name, plus control characters.
+_BAD_NAME_CHARS = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+_MAX_NAME_BYTES = 200
+
+
+class StoreError(ValueError):
+    """A store operation that cannot be done, with the reason."""
+
+
+@dataclass
+class RawPage:
+    url: str
+    source: str  # relative to the data dir, e.g. raw/ab/ab12….html
+    fetched_at: str = ""
+    content_type: str = ""
+
+
+@dataclass
+class PutResult:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    files: list[Path] = field(default_factory=list)  # article files rewritten
+
+    @property
+    def total(self) -> int:
+        return self.new + self.updated + self.unchanged
+
+    def __iadd__(self, other: PutResult) -> PutResult:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.files.extend(f for f in other.files if f not in self.files)
+        return self
+
+
+# --- file helpers ---------------------------------------------------------------------------
+
+
+def sanitise_name(name: str, fallback: str = "unknown") -> str:
+    """Keep Chinese paper names readable; replace only what a file name cannot hold."""
+    cleaned = _BAD_NAME_CHARS.sub("_", name).strip().strip(".")
+    if not cleaned:
+        return fallback
+    encoded = cleaned.encode("utf-8")[:_MAX_NAME_BYTES]
+    return encoded.decode("utf-8", errors="ignore")
+
+
+@contextmanager
+def atomic_writer(path: Path, mode: str = "w"):
+    """Yield a temp file beside `path`; on success fsync and rename it over `path`.
+
+    On any exception the temp file is removed and `path` is untouched.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        encoding = None if "b" in mode else "utf-8"
+        with os.fdopen(fd, mode, encoding=encoding) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    # The rename is durable only once the directory entry is on disk.
+    with suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+# --- 转版 joining -----------------------------------------------------------------------------
+
+_NUM = r"[0-9０-９〇零一二三四五六七八九十]+"
+# "（下转第3版）", "(转第三版)", "转第03版" — at the end of the head part.
+_FORWARD = re.compile(rf"[（(]?\s*(?:下)?转(?:第)?\s*({_NUM})\s*版\s*[）)]?")
+# "（上接第1版）", "上接第一版" — at the start of the continuation.
+_BACKWARD = re.compile(rf"[（(]?\s*(?:上接|接上|紧接)(?:第)?\s*({_NUM})\s*版\s*[）)]?")
+_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
+_CN_DIGITS.update({"六": 6, "七": 7, "八": 8, "九": 9})
+_TITLE_NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def page_number(text: str) -> int | None:
+    """'07' → 7, '三' → 3, '十二' → 12, '０３' → 3; None if it is not a page number."""
+    text = text.strip()
+    if not text:
+        return None
+    text = text.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    if text.isdigit():
+        return int(text)
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        value = (_CN_DIGITS.get(tens, -100) if tens else 1) * 10
+        value += _CN_DIGITS.get(ones, -100) if ones else 0
+        return value if value > 0 else None
+    if len(text) == 1 and text in _CN_DIGITS:
+        return _CN_DIGITS[text]
+    return None
+
+
+def _norm_title(text: str) -> str:
+    return _TITLE_NOISE.sub("", text)
+
+
+def _forward_target(article: Article) -> tuple[int, re.Match[str]] | None:
+    """The page a head part continues on: its last paragraph carries the marker."""
+    paragraphs = article.paragraphs
+    if not paragraphs:
+        return None
+    matches = list(_FORWARD.finditer(paragraphs[-1]))
+    if not matches:
+        return None
+    number = page_number(matches[-1].group(1))
+    return (number, matches[-1]) if number is not None else None
+
+
+def _backward_source(article: Article) -> int | None:
+    """The page a continuation comes from: its first paragraph starts with the marker."""
+    paragraphs = article.paragraphs
+    if not paragraphs:
+        return None
+    match = _BACKWARD.match(paragraphs[0].lstrip())
+    return page_number(match.group(1)) if match else None
+
+
+def _titles_match(head: Article, tail: Article) -> bool:
+    head_titles = {_norm_title(head.title), _norm_title(head.kicker)} - {""}
+    tail_titles = {_norm_title(tail.title), _norm_title(tail.kicker)} - {""}
+    return bool(head_titles & tail_titles)
+
+
+def _strip_paragraphs(sections: list[Section], first: bool, pattern: re.Pattern[str]):
+    """Copy of sections with the marker removed from the first or last paragraph."""
+    copied = [Section(s.heading, list(s.paragraphs)) for s in sections]
+    carriers = [s for s in copied if s.paragraphs]
+    if not carriers:
+        return copied
+    section = carriers[0] if first else carriers[-1]
+    index = 0 if first else -1
+    text = section.paragraphs[index]
+    if first:
+        text = pattern.sub("", text.lstrip(), count=1)
+    else:
+        matches = list(pattern.finditer(text))
+        if matches:
+            last = matches[-1]
+            text = text[: last.start()] + text[last.end() :]
+    text = text.strip()
+    if text:
+        section.paragraphs[index] = text
+    else:
+        del section.paragraphs[index]
+    return [s for s in copied if s.paragraphs or s.heading]
+
+
+def _join_pair(head: Article, tail: Article) -> Article:
+    head_sections = _strip_paragraphs(head.sections, first=False, pattern=_FORWARD)
+    tail_sections = _strip_paragraphs(tail.sections, first=True, pattern=_BACKWARD)
+    # The continuation's heading-less first run continues the head's last section.
+    if tail_sections and not tail_sections[0].heading and head_sections:
+        head_sections[-1].paragraphs.extend(tail_sections[0].paragraphs)
+        tail_sections = tail_sections[1:]
+    sections = head_sections + tail_sections
+    pages = list(head.pages or [head.page])
+    pages += [p for p in (tail.pages or [tail.page]) if p and p not in pages]
+    return Article(
+        id=head.id,
+        paper=head.paper or tail.paper,
+        date=head.date or tail.date,
+        page=head.page,
+        page_name=head.page_name or tail.page_name,
+        kicker=head.kicker,
+        title=head.title or tail.title,
+        subtitle=head.subtitle or tail.subtitle,
+        author=head.author or tail.author,
+        sections=sections,
+        captions=list(head.captions) + list(tail.captions),
+        body="\n".join(p for s in sections for p in s.paragraphs),
+        word_count=(head.word_count or 0) + (tail.word_count or 0),
+        url=head.url,
+        source=head.source,
+        fetched_at=max(head.fetched_at, tail.fetched_at),
+        pages=pages,
+    )
+
+
+def join_continuations(parts: list[Article]) -> tuple[list[Article], dict[str, str]]:
+    """Join 转版 parts (all of one paper and date) into whole articles.
+
+    Returns the joined list, in the order of the head parts, and a map part id → head id for
+    every part that was folded into another. A head "…（下转第X版）" on page P joins the
+    continuation on page X that starts "（上接第P版）" and has the same title (or its kicker
+    equals the head's title, or the other way round). Chains (1→4→8) join step by step.
+    """
+    articles = list(parts)
+    folded: dict[str, str] = {}
+    changed = True
+    while changed:
+        changed = False
+        for i, head in enumerate(articles):
+            target = _forward_target(head)
+            if target is None:
+                continue
+            tail = _find_tail(articles, head, target[0])
+            if tail is None:
+                continue
+            j = articles.index(tail)
+            articles[i] = _join_pair(head, tail)
+            del articles[j]
+            folded[tail.id] = head.id
+            for part, into in folded.items():
+                if into == tail.id:
+                    folded[part] = head.id
+            changed = True
+            break
+    return articles, folded
+
+
+def _find_tail(articles: list[Article], head: Article, target_page: int) -> Article | None:
+    head_page = page_number(head.page)
+    for candidate in articles:
+        if candidate is head or page_number(candidate.page) != target_page:
+            continue
+        if _backward_source(candidate) != head_page:
+            continue
+        if _titles_match(head, candidate):
+            return candidate
+    return None
+
+
+# --- the store --------------------------------------------------------------------------------
+
+
+class Store:
+    """The archive's home on disk. Safe for one writer at a time across processes."""
+
+    def __init__(self, data_dir: Path | str) -> None:
+        self.data_dir = Path(data_dir)
+        self.raw_dir = self.data_dir / "raw"
+        self.articles_dir = self.data_dir / "articles"
+        self._meta_dir = self.data_dir / ".store"
+        self._lock: FileLock | None = None
+        self._raw_cache: dict[str, RawPage] | None = None
+        self._raw_cache_key: tuple[int, int] | None = None
+        self._catalogue_checked = False
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.data_dir)!r})"
+
+    # -- locking --
+
+    @property
+    def lock(self) -> FileLock:
+        """The store-wide write lock; reentrant within this Store."""
+        if self._lock is None:
+            self._meta_dir.mkdir(parents=True, exist_ok=True)
+            self._lock = FileLock(str(self._meta_dir / "write.lock"), timeout=600)
+        return self._lock
+
+    # -- raw pages --
+
+    @property
+    def _raw_catalogue(self) -> Path:
+        return self.raw_dir / "catalogue.jsonl"
+
+    def put_raw(
+        self,
+        url: str,
+        data: bytes,
+        *,
+        fetched_at: str | None = None,
+        content_type: str | None = None,
+    ) -> str:
+        """Keep `data` exactly as given; return its source path relative to the data dir."""
+        if not url:
+            raise StoreError("put_raw needs a url")
+        digest = hashlib.sha256(data).hexdigest()
+        source = f"raw/{digest[:2]}/{digest}{_raw_suffix(url, content_type)}"
+        with self.lock:
+            path = self.data_dir / source
+            if not path.exists():
+                with atomic_writer(path, "wb") as handle:
+                    handle.write(data)
+            known = self._load_raw().get(url)
+            if known is None or known.source != source:
+                page = RawPage(url, source, fetched_at or _now(), content_type or "")
+                self._append_raw(page)
+        return source
+
+    def _append_raw(self, page: RawPage) -> None:
+        self.raw_dir.mkdir(parents=True, exist_ok=True)
+        line = json.dumps(page.__dict__, ensure_ascii=False) + "\n"
+        # One write of one line, then fsync: a crash can only leave a torn last line,
+        # which the reader skips.
+        with open(self._raw_catalogue, "ab") as handle:
+            if handle.tell() and not self._ends_with_newline():
+                handle.write(b"\n")
+            handle.write(line.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        if self._raw_cache is not None:
+            self._raw_cache[page.url] = page
+            stat = self._raw_catalogue.stat()
+            self._raw_cache_key = (stat.st_size, stat.st_mtime_ns)
+
+    def _ends_with_newline(self) -> bool:
+        with open(self._raw_catalogue, "rb") as handle:
+            handle.seek(-1, os.SEEK_END)
+            return handle.read(1) == b"\n"
+
+    def _load_raw(self) -> dict[str, RawPage]:
+        try:
+            stat = self._raw_catalogue.stat()
+        except FileNotFoundError:
+            return {}
+        key = (stat.st_size, stat.st_mtime_ns)
+        if self._raw_cache is not None and self._raw_cache_key == key:
+            return self._raw_cache
+        pages: dict[str, RawPage] = {}
+        with open(self._raw_catalogue, encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                try:
+                    item = json.loads(line)
+                    page = RawPage(
+                        str(item["url"]),
+                        str(item["source"]),
+                        str(item.get("fetched_at") or ""),
+                        str(item.get("content_type") or ""),
+                    )
+                except (ValueError, KeyError, TypeError):
+                    continue  # a torn last line after a crash
+                pages[page.url] = page
+        self._raw_cache, self._raw_cache_key = pages, key
+        return pages
+
+    def raw_source(self, url: str) -> str | None:
+        """The source of the archived copy of `url`, or None if it was never fetched."""
+        page = self._load_raw().get(url)
+        return page.source if page else None
+
+    def raw_page(self, url: str) -> RawPage | None:
+        return self._load_raw().get(url)
+
+    def read_raw(self, source: str) -> bytes:
+        """The bytes kept under `source` (as returned by put_raw), exactly."""
+        path = (self.data_dir / source).resolve()
+        if not path.is_relative_to(self.raw_dir.resolve()):
+            raise StoreError(f"{source}: not a raw page of this store")
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            raise StoreError(f"{source}: raw page missing from {self.raw_dir}") from None
+
+    def iter_raw(self) -> Iterator[RawPage]:
+        """Every archived URL with its latest copy, in the order first fetched."""
+        yield from list(self._load_raw().values())
+
+    # -- articles: paths --
+
+    def article_path(self, article: Article) -> Path:
+        paper = sanitise_name(article.paper, fallback="unknown-paper")
+        match = _ISO_DATE.match(article.date.strip())
+        if not match:
+            return self.articles_dir / paper / f"{UNDATED}.jsonl"
+        return self.articles_dir / paper / match.group(1) / f"{article.date.strip()}.jsonl"
+
+    def article_files(self) -> list[Path]:
+        """Every article file, sorted (paper, year, date)."""
+        if not self.articles_dir.is_dir():
+            return []
+        return sorted(p for p in self.articles_dir.rglob("*.jsonl") if not p.name.startswith("."))
+
+    def _rel(self, path: Path) -> str:
+        return path.relative_to(self.data_dir).as_posix()
+
+    # -- articles: reading --
+
+    def read_parts(self, path: Path) -> list[Article]:
+        """The article parts in one file as stored, before 转版 joining."""
+        parts: list[Article] = []
+        if not path.exists():
+            return parts
+        with open(path, encoding="utf-8") as handle:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                try:
+                    parts.append(Article.from_json(line))
+                except (ValueError, TypeError, AttributeError) as exc:
+                    raise StoreError(f"{path}:{number}: unreadable article ({exc})") from exc
+        return parts
+
+    def read_article_file(self, path: Path) -> list[Article]:
+        """The articles of one file, 转版 parts joined."""
+        joined, _ = join_continuations(self.read_parts(Path(path)))
+        return joined
+
+    def iter_articles(self) -> Iterator[Article]:
+        for path in self.article_files():
+            yield from self.read_article_file(path)
+
+    def get(self, article_id: str) -> Article | None:
+        """The article with this id (a 转版 continuation's id gives the joined article)."""
+        row = self._lookup(article_id)
+        if row is None:
+            return None
+        file, head = row
+        for article in self.read_article_file(self.data_dir / file):
+            if article.id == head:
+                return article
+        # The catalogue disagrees with the file (edited by hand?): rebuild and look again.
+        self.rebuild_catalogue()
+        row = self._lookup(article_id)
+        if row is None:
+            return None
+        for article in self.read_article_file(self.data_dir / row[0]):
+            if article.id == row[1]:
+                return article
+        return None
+
+    def __contains__(self, article_id: object) -> bool:
+        return isinstance(article_id, str) and self._lookup(article_id) is not None
+
+    def __len__(self) -> int:
+        with closing(self._connect()) as db:
+            (count,) = db.execute("SELECT count(*) FROM parts WHERE head = id").fetchone()
+        return int(count)
+
+    # -- articles: writing --
+
+    def put_articles(self, articles: Iterable[Article]) -> PutResult:
+        """Store articles, one per id; each touched file is rewritten atomically.
+
+        An article whose id is stored already replaces it (moving file if its date or paper
+        changed). new/updated/unchanged compare `Article.content_hash`.
+        """
+        incoming: dict[str, Article] = {}
+        for article in articles:
+            if not isinstance(article, Article):
+                raise StoreError(f"not an Article: {type(article).__name__}")
+            if not article.id or not str(article.id).strip():
+                raise StoreError(f"article without id: {article.title!r}")
+            incoming[article.id] = article  # the last copy of an id in one batch wins
+        result = PutResult()
+        if not incoming:
+            return result
+        with self.lock, closing(self._connect()) as db:
+            plan = self._plan(db, incoming)
+            for path, (adds, removes) in plan.items():
+                result += self._rewrite(db, path, adds, removes)
+        return result
+
+    def _plan(
+        self, db: sqlite3.Connection, incoming: dict[str, Article]
+    ) -> dict[Path, tuple[list[Article], set[str]]]:
+        plan: dict[Path, tuple[list[Article], set[str]]] = {}
+        known = _lookup_many(db, list(incoming))
+        for article_id, article in incoming.items():
+            path = self.article_path(article)
+            plan.setdefault(path, ([], set()))[0].append(article)
+            old = known.get(article_id)
+            if old is not None and self.data_dir / old != path:
+                plan.setdefault(self.data_dir / old, ([], set()))[1].add(article_id)
+        return plan
+
+    def _rewrite(
+        self, db: sqlite3.Connection, path: Path, adds: list[Article], removes: set[str]
+    ) -> PutResult:
+        result = PutResult()
+        parts = {a.id: a for a in self.read_parts(path)}
+        changed = False
+        for article_id in removes:
+            changed |= parts.pop(article_id, None) is not None
+        for article in adds:
+            old = parts.get(article.id)
+            if old is None:
+                result.new += 1
+            elif old.content_hash() == article.content_hash():
+                result.unchanged += 1
+                continue
+            else:
+                result.updated += 1
+            parts[article.id] = article
+            changed = True
+        if not changed:
+            return result
+        if parts:
+            with atomic_writer(path) as handle:
+                for article in parts.values():
+                    handle.write(article.to_json() + "\n")
+        else:
+            with suppress(FileNotFoundError):
+                path.unlink()
+        result.files.append(path)
+        self._catalogue_file(db, path, list(parts.values()))
+        return result
+
+    # -- the id catalogue --
+
+    @property
+    def _catalogue_path(self) -> Path:
+        return self._meta_dir / "ids.sqlite3"
+
+    def _connect(self) -> sqlite3.Connection:
+        self._meta_dir.mkdir(parents=True, exist_ok=True)
+        fresh = not self._catalogue_path.exists()
+        db = sqlite3.connect(self._catalogue_path, timeout=60)
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS parts (id TEXT PRIMARY KEY, file TEXT NOT NULL, "
+            "head TEXT NOT NULL)"
+        )
+        db.execute("CREATE INDEX IF NOT EXISTS parts_file ON parts (file)")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS files (file TEXT PRIMARY KEY, size INTEGER, mtime INTEGER)"
+        )
+        db.commit()
+        if fresh or not self._catalogue_checked:
+            self._catalogue_checked = True
+            self._refresh_catalogue(db)
+        return db
+
+    def _refresh_catalogue(self, db: sqlite3.Connection) -> None:
+        """Re-read the files whose size or mtime the catalogue does not know (crash, hand edit)."""
+        recorded = {row[0]: (row[1], row[2]) for row in db.execute("SELECT * FROM files")}
+        on_disk: dict[str, Path] = {self._rel(p): p for p in self.article_files()}
+        stale = [path for rel, path in on_disk.items() if recorded.get(rel) != _stat_key(path)]
+        gone = [rel for rel in recorded if rel not in on_disk]
+        if not stale and not gone:
+            return
+        with self.lock:
+            for rel in gone:
+                db.execute("DELETE FROM parts WHERE file = ?", (rel,))
+                db.execute("DELETE FROM files WHERE file = ?", (rel,))
+            for path in stale:
+                self._catalogue_file(db, path, self.read_parts(path), commit=False)
+            db.commit()
+
+    def _catalogue_file(
+        self, db: sqlite3.Connection, path: Path, parts: list[Article], commit: bool = True
+    ) -> None:
+        rel = self._rel(path)
+        _, folded = join_continuations(parts)
+        db.execute("DELETE FROM parts WHERE file = ?", (rel,))
+        db.executemany(
+            "INSERT OR REPLACE INTO parts (id, file, head) VALUES (?, ?, ?)",
+            [(a.id, rel, folded.get(a.id, a.id)) for a in parts],
+        )
+        if path.exists():
+            size, mtime = _stat_key(path)
+            db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?)", (rel, size, mtime))
+        else:
+            db.execute("DELETE FROM files WHERE file = ?", (rel,))
+        if commit:
+            db.commit()
+
+    def rebuild_catalogue(self) -> None:
+        """Forget the id catalogue and read every article file again."""
+        with self.lock:
+            with suppress(FileNotFoundError):
+                self._catalogue_path.unlink()
+            self._catalogue_checked = False
+            self._connect().close()
+
+    def _lookup(self, article_id: str) -> tuple[str, str] | None:
+        with closing(self._connect()) as db:
+            row = db.execute("SELECT file, head FROM parts WHERE id = ?", (article_id,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+
+def _lookup_many(db: sqlite3.Connection, ids: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for article_id, file in db.execute(
+            f"SELECT id, file FROM parts WHERE id IN ({marks})", chunk
+        ):
+            found[article_id] = file
+    return found
+
+
+def _stat_key(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _raw_suffix(url: str, content_type: str | None) -> str:
+    """A readable extension for the raw file; it never affects identity."""
+    if content_type and "html" in content_type.lower():
+        return ".html"
+    tail = url.split("?", 1)[0].split("#", 1)[0].rsplit("/", 1)[-1]
+    match = re.search(r"\.([A-Za-z0-9]{1,5})$", tail)
+    if match:
+        ext = match.group(1).lower()
+        return ".html" if ext in {"htm", "html", "shtml", "xhtml"} else f".{ext}"
+    return ""
