@@ -1,0 +1,138 @@
+"""The Baoku search site: a Flask app over `indexer.Archive`.
+
+`create_app()` is the factory: `baoku serve` runs it with werkzeug, and production runs it with
+`gunicorn 'webui:create_app()'`. Settings come from the `config` dict, else from environment
+variables (so gunicorn can be configured without code), else from the defaults below:
+
+| key            | environment variable  | meaning                                                  |
+|----------------|-----------------------|----------------------------------------------------------|
+| DATA_DIR       | BAOKU_DATA            | the archive's home (its index is DATA_DIR/index)         |
+| EMBED_ORIGINS  | BAOKU_EMBED_ORIGINS   | origins that may frame /embed (CSP frame-ancestors)      |
+| CORS_ORIGINS   | BAOKU_CORS_ORIGINS    | origins whose pages may call /api/* from a browser       |
+| PROXY_HOPS     | BAOKU_PROXY_HOPS      | reverse proxies in front; trust their X-Forwarded-* headers |
+
+Origins are space- or comma-separated, e.g. "https://a.example https://b.example".
+
+The app holds no search logic: it validates parameters, calls the Archive and renders.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+
+from webui.errors import register_error_handlers
+from webui.security import apply_security_headers, parse_origins
+
+DEFAULTS: dict[str, Any] = {
+    "SITE_NAME": "报库",
+    "PER_PAGE": 10,  # results per page on the HTML pages
+    "MAX_PAGE_NUMBER": 500,  # deep pages cost the index dearly and nobody reads them
+    "MAX_API_LIMIT": 100,
+    "MAX_OFFSET": 10000,
+    "MAX_EXPORT_ROWS": 5000,
+    "FEED_SIZE": 30,
+    "MAX_QUERY_LENGTH": 500,
+    "RELATED_COUNT": 5,
+    "EMBED_ORIGINS": [],
+    "CORS_ORIGINS": [],
+    "PROXY_HOPS": 0,
+}
+
+_ENV = {
+    "DATA_DIR": "BAOKU_DATA",
+    "EMBED_ORIGINS": "BAOKU_EMBED_ORIGINS",
+    "CORS_ORIGINS": "BAOKU_CORS_ORIGINS",
+    "PROXY_HOPS": "BAOKU_PROXY_HOPS",
+}
+
+ARCHIVE_KEY = "baoku.archive"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the site. `config` wins over the environment, which wins over the defaults.
+
+    `config["ARCHIVE"]` may hold an already opened `indexer.Archive` to share one index between
+    apps (the tests do this); otherwise the app opens DATA_DIR's index on first use.
+    """
+    app = Flask(__name__)
+    app.config.update(DEFAULTS)
+    app.config.update(_from_environment())
+    app.config.update(config or {})
+    _normalise_config(app)
+    app.extensions[ARCHIVE_KEY] = app.config.get("ARCHIVE")
+    app.extensions[ARCHIVE_KEY + ".lock"] = threading.Lock()
+
+    # Imported here so `import webui` stays cheap for the CLI.
+    from webui.api import bp as api_bp
+    from webui.views import bp as site_bp
+    from webui.views import page_label
+
+    app.register_blueprint(site_bp)
+    app.register_blueprint(api_bp)
+    app.after_request(apply_security_headers)
+    register_error_handlers(app)
+    app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
+    app.jinja_env.globals["page_label"] = page_label
+    # Chinese stays readable in the JSON, and keys keep the order of `baoku search --json`.
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    hops = int(app.config["PROXY_HOPS"])
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    return app
+
+
+def _from_environment() -> dict[str, Any]:
+    return {key: os.environ[var] for key, var in _ENV.items() if os.environ.get(var)}
+
+
+def _normalise_config(app: Flask) -> None:
+    if not app.config.get("DATA_DIR"):
+        from indexer.cli import resolve_data_dir
+
+        app.config["DATA_DIR"] = resolve_data_dir(None)
+    app.config["DATA_DIR"] = Path(app.config["DATA_DIR"])
+    # A typo in an origin would silently lock out the newsroom's site: refuse to start instead.
+    app.config["EMBED_ORIGINS"] = parse_origins(app.config["EMBED_ORIGINS"], "EMBED_ORIGINS")
+    app.config["CORS_ORIGINS"] = parse_origins(
+        app.config["CORS_ORIGINS"], "CORS_ORIGINS", allow_any=True
+    )
+    try:
+        app.config["PROXY_HOPS"] = int(app.config["PROXY_HOPS"])
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"PROXY_HOPS must be a whole number, got {app.config['PROXY_HOPS']!r}"
+        ) from exc
+
+
+class IndexUnavailable(RuntimeError):
+    """The archive's index cannot be opened (not built yet, or damaged)."""
+
+
+def get_archive() -> Any:
+    """The app's one Archive, opened on first use so the site starts even before `baoku index`."""
+    app = current_app
+    archive = app.extensions.get(ARCHIVE_KEY)
+    if archive is not None:
+        return archive
+    with app.extensions[ARCHIVE_KEY + ".lock"]:
+        archive = app.extensions.get(ARCHIVE_KEY)
+        if archive is None:
+            try:
+                from indexer import Archive
+
+                archive = Archive(app.config["DATA_DIR"])
+            except Exception as exc:  # whatever Whoosh raises, the reader gets one clear page
+                raise IndexUnavailable(
+                    f"无法打开索引 {app.config['DATA_DIR']}: {exc}. 请先运行 `baoku index`."
+                ) from exc
+            app.extensions[ARCHIVE_KEY] = archive
+    return archive

@@ -1,0 +1,61 @@
+"""Errors as readable pages for people and as JSON for /api/*, never a bare stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from webui.params import BadParameter
+
+log = logging.getLogger(__name__)
+
+TITLES = {
+    400: "请求有误",
+    404: "找不到页面",
+    405: "不支持的请求方法",
+    500: "服务器出错",
+    503: "暂时无法检索",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def error_response(status: int, message: str, parameter: str | None = None):
+    if wants_json():
+        body: dict[str, object] = {"error": {"status": status, "message": message}}
+        if parameter:
+            body["error"]["parameter"] = parameter  # type: ignore[index]
+        return jsonify(body), status
+    title = TITLES.get(status, "出错了")
+    return render_template("error.html", status=status, title=title, message=message), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    from webui import IndexUnavailable
+
+    @app.errorhandler(BadParameter)
+    def bad_parameter(exc: BadParameter):
+        return error_response(400, exc.message, exc.name)
+
+    @app.errorhandler(IndexUnavailable)
+    def index_unavailable(exc: IndexUnavailable):
+        log.warning("index unavailable: %s", exc)
+        return error_response(503, "索引暂时无法打开，请稍后再试。")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        status = exc.code or 500
+        messages = {
+            404: "没有这个页面或这篇文章。",
+            405: "这个地址只接受 GET 请求。",
+        }
+        return error_response(status, messages.get(status, exc.description or ""))
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        log.exception("unexpected error on %s", request.path)
+        return error_response(500, "服务器内部错误，已记录。")

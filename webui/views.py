@@ -1,0 +1,513 @@
+"""The human-facing pages: search, article, browse, embed, and the feed/export/OpenSearch tools."""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import io
+import math
+import re
+import time
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+from xml.etree import ElementTree as ET
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
+from markupsafe import Markup, escape
+
+from webui import get_archive
+from webui.chart import build_month_chart, month_key
+from webui.params import SORT_LABELS, BadParameter, SearchParams, parse_search, reject_unknown, text
+
+bp = Blueprint("site", __name__)
+
+SEARCH_PARAMS = ("q", "from", "to", "page", "paper", "sort", "p")
+FEED_PARAMS = ("q", "from", "to", "page", "paper")
+EXPORT_PARAMS = ("q", "from", "to", "page", "paper", "sort", "limit", "offset")
+_ARTICLE_ID = re.compile(r"^[\w.\-]{1,100}$")
+
+
+# --- searching -----------------------------------------------------------------------------
+
+
+def html_params() -> SearchParams:
+    cfg = current_app.config
+    return parse_search(
+        request.args,
+        allowed=SEARCH_PARAMS,
+        max_query_length=cfg["MAX_QUERY_LENGTH"],
+        default_limit=cfg["PER_PAGE"],
+        max_limit=cfg["PER_PAGE"],
+        max_offset=cfg["MAX_OFFSET"],
+        per_page=cfg["PER_PAGE"],
+        max_page_number=cfg["MAX_PAGE_NUMBER"],
+    )
+
+
+def run_search(params: SearchParams) -> dict[str, Any]:
+    """Archive.search with the checked parameters; a query the archive refuses is a 400."""
+    archive = get_archive()
+    started = time.perf_counter()
+    try:
+        result = archive.search(params.q, **params.archive_kwargs())
+    except (ValueError, TypeError) as exc:
+        raise BadParameter("q", f"无法执行这个检索：{exc}") from exc
+    result.setdefault("took_ms", round((time.perf_counter() - started) * 1000, 1))
+    return result
+
+
+@bp.get("/")
+@bp.get("/search")
+def search() -> str:
+    params = html_params()
+    if not params.q and not params.filtered:
+        return render_template("home.html", params=params)
+    result = run_search(params)
+    return render_template("search.html", **results_context(params, result))
+
+
+@bp.get("/embed")
+def embed() -> str:
+    params = html_params()
+    result = run_search(params) if params.q or params.filtered else None
+    context = results_context(params, result) if result else {"params": params, "result": None}
+    return render_template("embed.html", **context)
+
+
+def results_context(params: SearchParams, result: dict[str, Any]) -> dict[str, Any]:
+    cfg = current_app.config
+    endpoint = request.endpoint or "site.search"
+    total = int(result.get("total", 0))
+    page_count = min(math.ceil(total / cfg["PER_PAGE"]), cfg["MAX_PAGE_NUMBER"]) if total else 0
+    number = params.offset // cfg["PER_PAGE"] + 1
+
+    def link(**changes: Any) -> str:
+        changes.setdefault("p", None)  # any change of filters starts again at page 1
+        return url_for(endpoint, **params.url_args(**changes))
+
+    facets = result.get("facets", {}) or {}
+    return {
+        "params": params,
+        "result": result,
+        "hits": result.get("hits", []),
+        "total": total,
+        "number": number,
+        "page_count": page_count,
+        "page_links": page_window(number, page_count, link),
+        "sort_links": [
+            (label, link(sort=None if key == "relevance" else key), key == params.sort)
+            for key, label in SORT_LABELS.items()
+        ],
+        "facets": facet_groups(facets, params, link),
+        "chart": build_month_chart(facets.get("month", {}) or {}, lambda m: link(**month_range(m))),
+        "active_filters": active_filters(params, link),
+        "parsed": describe_parsed(result.get("parsed")),
+        "suggestions": broader_queries(params, endpoint) if total == 0 else [],
+        "feed_url": url_for("site.feed", **params.url_args(sort=None)),
+        "export_url": url_for("site.export_csv", **params.url_args()),
+    }
+
+
+def page_window(number: int, count: int, link: Any) -> list[tuple[str, str | None, bool]]:
+    """Pagination as (label, href, current): first, last, and two pages either side of this one."""
+    if count <= 1:
+        return []
+    shown = sorted({1, count, *range(max(1, number - 2), min(count, number + 2) + 1)})
+    items: list[tuple[str, str | None, bool]] = []
+    if number > 1:
+        items.append(("上一页", link(p=number - 1 if number > 2 else None), False))
+    previous = 0
+    for n in shown:
+        if n - previous > 1:
+            items.append(("…", None, False))
+        items.append((str(n), link(p=n if n > 1 else None), n == number))
+        previous = n
+    if number < count:
+        items.append(("下一页", link(p=number + 1), False))
+    return items
+
+
+def month_range(month: str) -> dict[str, str]:
+    parsed = month_key(month)
+    if not parsed:
+        return {}
+    year, m = parsed
+    last = calendar.monthrange(year, m)[1]
+    return {"from": f"{year:04d}-{m:02d}-01", "to": f"{year:04d}-{m:02d}-{last:02d}"}
+
+
+def year_range(year: str) -> dict[str, str]:
+    return {"from": f"{year}-01-01", "to": f"{year}-12-31"}
+
+
+def facet_groups(facets: dict[str, Any], params: SearchParams, link: Any) -> list[dict[str, Any]]:
+    """Facets as clickable filters; a chosen value links back to the results without it."""
+    dates_now = (params.date_from, params.date_to)
+    no_dates = {"from": None, "to": None}
+    specs = [
+        (
+            "year",
+            "年份",
+            lambda kv: str(kv[0]),
+            year_range,
+            lambda v: dates_now == tuple(year_range(v).values()),
+            no_dates,
+        ),
+        (
+            "month",
+            "月份",
+            lambda kv: str(kv[0]),
+            month_range,
+            lambda v: dates_now == tuple(month_range(v).values()),
+            no_dates,
+        ),
+        (
+            "page",
+            "版次",
+            lambda kv: _page_order(str(kv[0])),
+            lambda v: {"page": v},
+            lambda v: params.page == v,
+            {"page": None},
+        ),
+        (
+            "paper",
+            "报纸",
+            lambda kv: (-int(kv[1]), str(kv[0])),
+            lambda v: {"paper": v},
+            lambda v: params.paper == v,
+            {"paper": None},
+        ),
+    ]
+    groups = []
+    for name, label, order, choose, is_active, remove in specs:
+        counts = facets.get(name) or {}
+        entries = []
+        for value, count in sorted(counts.items(), key=order):
+            active = is_active(str(value))
+            href = link(**(remove if active else choose(str(value))))
+            entries.append({"value": str(value), "count": count, "active": active, "href": href})
+        if entries:
+            groups.append({"name": name, "label": label, "entries": entries})
+    return groups
+
+
+def _page_order(page: str) -> tuple[int, str]:
+    digits = re.sub(r"\D", "", page)
+    return (int(digits) if digits else 10**6, page)
+
+
+def active_filters(params: SearchParams, link: Any) -> list[tuple[str, str]]:
+    """The filters in force as (label, href that removes it)."""
+    out = []
+    if params.date_from or params.date_to:
+        span = f"{params.date_from or '…'} 至 {params.date_to or '…'}"
+        out.append((f"日期：{span}", link(**{"from": None, "to": None})))
+    if params.page:
+        out.append((f"版次：第{page_label(params.page)}版", link(page=None)))
+    if params.paper:
+        out.append((f"报纸：{params.paper}", link(paper=None)))
+    return out
+
+
+def describe_parsed(parsed: Any) -> dict[str, Any] | None:
+    """The archive's reading of the query, in a shape the template knows (words, suggestion)."""
+    if not parsed:
+        return None
+    if isinstance(parsed, str):
+        return {"text": parsed, "words": [], "suggestion": None}
+    if isinstance(parsed, dict):
+        words = parsed.get("words") or parsed.get("terms") or []
+        return {
+            "text": parsed.get("text") or parsed.get("description") or "",
+            "words": [str(w) for w in words],
+            "suggestion": parsed.get("suggestion") or None,
+        }
+    return {"text": str(parsed), "words": [], "suggestion": None}
+
+
+def broader_queries(params: SearchParams, endpoint: str) -> list[tuple[str, str]]:
+    """For an empty result: the same query without filters, without quotes, or word by word."""
+    out: list[tuple[str, str]] = []
+    if params.filtered:
+        out.append(("去掉所有筛选条件", url_for(endpoint, **params.without_filters().url_args())))
+    unquoted = re.sub(r"[\"“”]", " ", params.q).strip()
+    if unquoted and unquoted != params.q:
+        out.append((f"不加引号：{unquoted}", url_for(endpoint, **params.url_args(q=unquoted))))
+    words = unquoted.split()
+    if len(words) > 1:
+        for word in words[:4]:
+            out.append((f"只搜：{word}", url_for(endpoint, **params.url_args(q=word))))
+    return out
+
+
+def page_label(page: str | None) -> str:
+    """版次 "07" prints as 第7版."""
+    if not page:
+        return ""
+    return str(int(page)) if page.isdigit() else page
+
+
+# --- articles ------------------------------------------------------------------------------
+
+
+def load_article(article_id: str) -> Any:
+    if not _ARTICLE_ID.match(article_id):
+        abort(404)
+    article = get_archive().get(article_id)
+    if article is None:
+        abort(404)
+    return article
+
+
+def citation(article: Any) -> str:
+    """《报名》2025年1月22日第7版《标题》, as a newsroom cites a printed article."""
+    parts = [f"《{article.paper}》" if article.paper else ""]
+    try:
+        day = datetime.strptime(article.date, "%Y-%m-%d")
+        parts.append(f"{day.year}年{day.month}月{day.day}日")
+    except (TypeError, ValueError):
+        parts.append(article.date or "")
+    if article.page:
+        parts.append(f"第{page_label(article.page)}版")
+    parts.append(f"《{article.title}》")
+    return "".join(parts)
+
+
+def safe_url(url: str) -> str | None:
+    """Only http(s) links from the data reach an href: a javascript: URL must never be clickable."""
+    return url if re.match(r"^https?://", url or "", re.I) else None
+
+
+def highlighter(query: str) -> Any:
+    """text → escaped Markup with the query's matches in <mark>, by the Archive's own analysis."""
+    archive = get_archive()
+    mark = getattr(archive, "highlight", None)
+    if not query or mark is None:
+        return lambda value: escape(value)
+
+    def highlight(value: str) -> Markup:
+        if not value:
+            return Markup("")
+        # The archive returns its input HTML-escaped with only <mark> added: safe by contract.
+        return Markup(mark(value, query))
+
+    return highlight
+
+
+def related_articles(article_id: str) -> list[dict[str, Any]]:
+    archive = get_archive()
+    more = getattr(archive, "more_like_this", None)
+    if more is None:
+        return []
+    found = more(article_id, limit=current_app.config["RELATED_COUNT"])
+    hits = found.get("hits", []) if isinstance(found, dict) else list(found or [])
+    return [h if isinstance(h, dict) else _article_summary(h) for h in hits]
+
+
+def _article_summary(article: Any) -> dict[str, Any]:
+    return {
+        k: getattr(article, k, "") for k in ("id", "title", "paper", "date", "page", "page_name")
+    }
+
+
+@bp.get("/article/<article_id>")
+def article(article_id: str) -> str:
+    reject_unknown(request.args, ("q",))
+    query = text(request.args, "q", current_app.config["MAX_QUERY_LENGTH"])
+    item = load_article(article_id)
+    return render_template(
+        "article.html",
+        article=item,
+        q=query,
+        h=highlighter(query),
+        citation=citation(item),
+        original_url=safe_url(item.url),
+        caption_links=[safe_url(c.src) for c in item.captions],
+        related=related_articles(item.id),
+    )
+
+
+# --- browsing ------------------------------------------------------------------------------
+
+
+@bp.get("/browse")
+def browse() -> str:
+    reject_unknown(request.args, ("date", "paper"))
+    day = request.args.get("date", "").strip()
+    paper = text(request.args, "paper", 60) or None
+    if day:
+        from webui.params import iso_date
+
+        iso_date(request.args, "date")
+    archive = get_archive()
+    if not day:
+        return render_template("browse.html", issues=archive.issues(paper=paper), paper=paper)
+    issue = archive.issue(day, paper=paper)
+    return render_template("browse_issue.html", day=day, paper=paper, issue=issue)
+
+
+# --- tools ---------------------------------------------------------------------------------
+
+
+@bp.get("/opensearch.xml")
+def opensearch() -> Response:
+    reject_unknown(request.args, ())
+    xml = render_template("opensearch.xml")
+    return Response(xml, mimetype="application/opensearchdescription+xml")
+
+
+@bp.get("/feed.atom")
+def feed() -> Response:
+    cfg = current_app.config
+    params = parse_search(
+        request.args,
+        allowed=FEED_PARAMS,
+        max_query_length=cfg["MAX_QUERY_LENGTH"],
+        default_limit=cfg["FEED_SIZE"],
+        max_limit=cfg["FEED_SIZE"],
+        max_offset=0,
+    )
+    params = _replace(params, sort="newest", limit=cfg["FEED_SIZE"], offset=0)
+    result = run_search(params)
+    return Response(atom_feed(params, result), mimetype="application/atom+xml")
+
+
+def _replace(params: SearchParams, **changes: Any) -> SearchParams:
+    from dataclasses import replace
+
+    return replace(params, **changes)
+
+
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+def atom_feed(params: SearchParams, result: dict[str, Any]) -> bytes:
+    """Atom 1.0 with ElementTree: the stdlib escapes every text node, so no template can slip."""
+    ET.register_namespace("", ATOM)
+    root = ET.Element(f"{{{ATOM}}}feed")
+    name = current_app.config["SITE_NAME"]
+    title = f"{name}：{params.q}" if params.q else f"{name}：最新文章"
+    _sub(root, "title", title)
+    self_url = url_for("site.feed", _external=True, **params.url_args(sort=None))
+    _sub(root, "id", self_url)
+    _sub(root, "link", href=self_url, rel="self")
+    _sub(
+        root,
+        "link",
+        href=url_for("site.search", _external=True, **params.url_args(sort="newest")),
+        rel="alternate",
+        type="text/html",
+    )
+    hits = result.get("hits", [])
+    newest = max((h.get("date") or "" for h in hits), default="")
+    _sub(
+        root,
+        "updated",
+        _atom_time(newest) if newest else datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    _sub(_sub(root, "author"), "name", name)
+    for hit in hits:
+        entry = _sub(root, "entry")
+        href = url_for("site.article", article_id=hit["id"], _external=True)
+        _sub(entry, "title", hit.get("title") or "（无标题）")
+        _sub(entry, "id", href)
+        _sub(entry, "link", href=href, rel="alternate", type="text/html")
+        _sub(entry, "updated", _atom_time(hit.get("date") or ""))
+        where = " ".join(
+            x
+            for x in (
+                hit.get("paper"),
+                hit.get("date"),
+                f"第{page_label(hit.get('page'))}版" if hit.get("page") else "",
+            )
+            if x
+        )
+        _sub(entry, "summary", f"{where}　{strip_marks(hit.get('snippet') or '')}".strip())
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _sub(parent: ET.Element, tag: str, text_value: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+    if text_value is not None:
+        element.text = text_value
+    return element
+
+
+def _atom_time(day: str) -> str:
+    # Articles carry a date only; midnight Beijing time is when that issue appeared.
+    try:
+        return datetime.strptime(day, "%Y-%m-%d").strftime("%Y-%m-%dT00:00:00+08:00")
+    except ValueError:
+        return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def strip_marks(snippet: str) -> str:
+    """A snippet's plain text: drop the <mark> tags and undo the escaping."""
+    import html
+
+    return html.unescape(re.sub(r"</?mark>", "", snippet))
+
+
+CSV_COLUMNS = ("id", "date", "paper", "page", "page_name", "title", "score", "snippet", "link")
+
+
+@bp.get("/export.csv")
+def export_csv() -> Response:
+    cfg = current_app.config
+    params = parse_search(
+        request.args,
+        allowed=EXPORT_PARAMS,
+        max_query_length=cfg["MAX_QUERY_LENGTH"],
+        default_limit=min(1000, cfg["MAX_EXPORT_ROWS"]),
+        max_limit=cfg["MAX_EXPORT_ROWS"],
+        max_offset=cfg["MAX_OFFSET"],
+    )
+    if not params.q and not params.filtered:
+        raise BadParameter("q", "请给出检索词 q（或筛选条件），导出的是检索结果")
+    result = run_search(params)
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # Excel opens UTF-8 Chinese correctly only with a BOM
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for hit in result.get("hits", []):
+        row = {
+            **hit,
+            "snippet": strip_marks(hit.get("snippet") or ""),
+            "link": url_for("site.article", article_id=hit["id"], _external=True),
+        }
+        writer.writerow([csv_cell(row.get(c, "")) for c in CSV_COLUMNS])
+    name = f"baoku-{params.q or 'export'}"[:60] + ".csv"
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f"attachment; filename=\"baoku.csv\"; filename*=UTF-8''{quote(name)}"
+        },
+    )
+
+
+def csv_cell(value: Any) -> str:
+    """A spreadsheet must not run an article's text as a formula (CSV injection)."""
+    cell = "" if value is None else str(value)
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[Response, int]:
+    reject_unknown(request.args, ())
+    try:
+        archive = get_archive()
+        probe = archive.search("", limit=0)
+    except Exception as exc:  # the health check reports any failure instead of raising it
+        return jsonify({"status": "error", "reason": str(exc)}), 503
+    return jsonify({"status": "ok", "articles": probe.get("total")}), 200
