@@ -144,8 +144,15 @@ def crawl(
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.pass_obj
 def serve(data_dir: Path, host: str, port: int) -> None:
-    """Serve the search site."""
-    raise click.ClickException("not implemented yet")
+    """Serve the search site (werkzeug; for production use gunicorn 'webui:create_app()')."""
+    from webui import create_app
+
+    try:
+        app = create_app({"DATA_DIR": data_dir})
+    except ValueError as exc:  # a malformed BAOKU_*_ORIGINS setting
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"报库 serving {data_dir} on http://{host}:{port}/  (Ctrl-C to stop)")
+    app.run(host=host, port=port, threaded=True)
 
 
 if __name__ == "__main__":
