@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import html
+import json
 import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
 
 DEFAULT_DATA = "corpus"
 
@@ -31,13 +39,79 @@ def main(ctx: click.Context, data: str | None) -> None:
 
 # --- fetch / clean / store (owner: foundation) -------------------------------------------
 
+DEMO_DIR = Path(__file__).resolve().parent.parent / "corpus" / "demo"
+DEMO_PAPER = "江城晚报"
+DEMO_BASE_URL = "https://epaper.jcwb.example/"
+
+
+@contextmanager
+def _progress(description: str) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar on stderr (only on a terminal); yields a (done, total) callback."""
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as bar:
+        task = bar.add_task(description, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _print_problems(title: str, problems: list, limit: int = 50) -> None:
+    if not problems:
+        return
+    click.echo(f"{title} ({len(problems)}):", err=True)
+    for problem in problems[:limit]:
+        click.echo(f"  {problem}", err=True)
+    if len(problems) > limit:
+        click.echo(f"  … and {len(problems) - limit} more", err=True)
+
+
+def _stored_summary(stored) -> str:
+    return f"{stored.new} new, {stored.updated} updated, {stored.unchanged} unchanged"
+
+
+def _open_store(data_dir: Path, must_exist: bool = False):
+    from indexer.store import Store
+
+    if must_exist and not data_dir.is_dir():
+        raise click.ClickException(f"no archive at {data_dir} (use --data DIR or $BAOKU_DATA)")
+    return Store(data_dir)
+
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--paper", default="", help="Paper name, when the pages don't say it.")
+@click.option(
+    "--base-url",
+    default=None,
+    metavar="URL",
+    help="URL the folder was mirrored from; gives ids that don't depend on the local path.",
+)
 @click.pass_obj
-def ingest(data_dir: Path, paths: tuple[Path, ...]) -> None:
+def ingest(data_dir: Path, paths: tuple[Path, ...], paper: str, base_url: str | None) -> None:
     """Clean and store e-paper HTML files, or folders of them (recursively)."""
-    raise click.ClickException("not implemented yet")
+    from indexer.ingest import ingest_paths
+
+    store = _open_store(data_dir)
+    with _progress("cleaning") as progress:
+        report = ingest_paths(store, paths, paper=paper, base_url=base_url, progress=progress)
+    _print_problems("errors", report.errors)
+    click.echo(
+        f"{report.files} HTML files: {report.articles} articles stored "
+        f"({_stored_summary(report.stored)}), {len(report.not_articles)} layout pages skipped, "
+        f"{len(report.errors)} errors, {len(report.skipped)} non-HTML files ignored → {data_dir}"
+    )
+    if report.articles == 0:
+        raise click.ClickException("no article could be stored")
 
 
 @main.command("import")
@@ -45,28 +119,163 @@ def ingest(data_dir: Path, paths: tuple[Path, ...]) -> None:
 @click.pass_obj
 def import_(data_dir: Path, files: tuple[Path, ...]) -> None:
     """Store articles extracted elsewhere: JSON Lines, optionally gzipped."""
-    raise click.ClickException("not implemented yet")
+    from indexer.ingest import import_jsonl
+
+    store = _open_store(data_dir)
+    started = time.perf_counter()
+    with _progress("importing") as progress:
+        report = import_jsonl(store, files, progress=progress)
+    _print_problems("errors", report.errors)
+    click.echo(
+        f"{report.lines} lines in {report.files} files: {report.articles} articles "
+        f"({_stored_summary(report.stored)}), {len(report.errors)} errors, "
+        f"{time.perf_counter() - started:.1f} s → {data_dir}"
+    )
+    if report.articles == 0:
+        raise click.ClickException("no article could be imported")
 
 
 @main.command()
 @click.pass_obj
 def export(data_dir: Path) -> None:
     """Print every stored article as JSON Lines."""
-    raise click.ClickException("not implemented yet")
+    store = _open_store(data_dir, must_exist=True)
+    out = click.get_text_stream("stdout", encoding="utf-8")
+    for article in store.iter_articles():
+        out.write(article.to_json() + "\n")
+    out.flush()
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.pass_obj
-def stats(data_dir: Path) -> None:
+def stats(data_dir: Path, as_json: bool) -> None:
     """Count stored articles by paper, year and page."""
-    raise click.ClickException("not implemented yet")
+    store = _open_store(data_dir, must_exist=True)
+    papers: dict[str, dict] = {}
+    for article in store.iter_articles():
+        entry = papers.setdefault(
+            article.paper, {"articles": 0, "first": "", "last": "", "years": {}, "pages": {}}
+        )
+        entry["articles"] += 1
+        year = article.date[:4] if article.date else "undated"
+        entry["years"][year] = entry["years"].get(year, 0) + 1
+        entry["pages"][article.page] = entry["pages"].get(article.page, 0) + 1
+        if article.date:
+            entry["first"] = min(entry["first"] or article.date, article.date)
+            entry["last"] = max(entry["last"], article.date)
+    for entry in papers.values():
+        entry["years"] = dict(sorted(entry["years"].items()))
+        entry["pages"] = dict(sorted(entry["pages"].items(), key=lambda kv: (len(kv[0]), kv[0])))
+    summary = {
+        "articles": sum(e["articles"] for e in papers.values()),
+        "raw_pages": sum(1 for _ in store.iter_raw()),
+        "papers": dict(sorted(papers.items())),
+    }
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        return
+    _print_stats(summary)
+
+
+def _print_stats(summary: dict) -> None:
+    console = Console()
+    overview = Table(title=f"{summary['articles']} articles, {summary['raw_pages']} raw pages")
+    for column in ("paper", "articles", "first", "last"):
+        overview.add_column(column, justify="right" if column == "articles" else "left")
+    years = Table(title="per year")
+    pages = Table(title="per page (版次)")
+    for table in (years, pages):
+        table.add_column("paper")
+        table.add_column("year" if table is years else "page")
+        table.add_column("articles", justify="right")
+    for paper, entry in summary["papers"].items():
+        overview.add_row(paper, str(entry["articles"]), entry["first"], entry["last"])
+        for year, count in entry["years"].items():
+            years.add_row(paper, year, str(count))
+        for page, count in entry["pages"].items():
+            pages.add_row(paper, page or "—", str(count))
+    for table in (overview, years, pages):
+        console.print(table)
 
 
 @main.command()
 @click.pass_obj
 def reclean(data_dir: Path) -> None:
     """Re-extract every stored raw page with the current cleaner."""
-    raise click.ClickException("not implemented yet")
+    from indexer.ingest import reclean as reclean_store
+
+    store = _open_store(data_dir, must_exist=True)
+    with _progress("re-cleaning") as progress:
+        report = reclean_store(store, progress=progress)
+    _print_problems("errors", report.errors)
+    click.echo(
+        f"{report.pages} raw pages: {report.articles} articles ({_stored_summary(report.stored)}), "
+        f"{len(report.not_articles)} layout pages, {len(report.errors)} errors"
+    )
+    if report.articles == 0:
+        raise click.ClickException(f"no article could be re-cleaned from {data_dir}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Build and index only.")
+@click.pass_context
+def demo(ctx: click.Context, host: str, port: int, no_serve: bool) -> None:
+    """Build the demo archive (corpus/demo), index it and serve it."""
+    from indexer.ingest import ingest_paths
+
+    explicit = ctx.parent.params.get("data") if ctx.parent else None
+    if not explicit and not os.environ.get("BAOKU_DATA"):
+        ctx.obj = DEMO_DIR.parent  # the repo's corpus/: everything but demo/ is git-ignored
+    data_dir: Path = ctx.obj
+    if not DEMO_DIR.is_dir():
+        raise click.ClickException(f"the demo pages are missing: {DEMO_DIR}")
+    store = _open_store(data_dir)
+    with _progress("cleaning the demo") as progress:
+        report = ingest_paths(
+            store, [DEMO_DIR], paper=DEMO_PAPER, base_url=DEMO_BASE_URL, progress=progress
+        )
+    _print_problems("errors", report.errors)
+    click.echo(f"demo: {report.articles} articles ({_stored_summary(report.stored)}) → {data_dir}")
+    if report.articles == 0:
+        raise click.ClickException("the demo pages gave no article")
+    from indexer import Archive
+
+    indexed = Archive(data_dir).reindex()
+    click.echo(f"indexed: {indexed}")
+    if no_serve:
+        return
+    os.environ["BAOKU_DATA"] = str(data_dir)
+    try:
+        ctx.invoke(serve, host=host, port=port)
+    except click.ClickException as exc:
+        if "not implemented" not in exc.message:
+            raise
+        _search_prompt(data_dir)
+
+
+def _search_prompt(data_dir: Path) -> None:
+    """Until the web app lands: ask for queries and print the hits."""
+    from indexer import Archive
+
+    archive = Archive(data_dir)
+    click.echo("Search the demo (empty line or Ctrl-D to quit).")
+    while True:
+        try:
+            query = click.prompt("报库", default="", show_default=False)
+        except (EOFError, click.Abort):
+            return
+        if not query.strip():
+            return
+        result = archive.search(query, limit=10)
+        click.echo(f"{result['total']} hits")
+        for hit in result["hits"]:
+            snippet = hit["snippet"].replace("<mark>", "【").replace("</mark>", "】")
+            click.echo(
+                f"  {hit['date']} {hit['page']}版 {hit['title']}\n    {html.unescape(snippet)}"
+            )
 
 
 # --- index / search (owner: search core) --------------------------------------------------
@@ -119,7 +328,13 @@ def search(
 @click.option("--to", "date_to", metavar="DATE", default=None)
 @click.option("--update", is_flag=True, help="Only the dates since the last successful crawl.")
 @click.option("--refresh", is_flag=True, help="Fetch pages again even if archived.")
-@click.option("--delay", default=0.5, show_default=True, type=float, help="Seconds between requests to a host.")
+@click.option(
+    "--delay",
+    default=0.5,
+    show_default=True,
+    type=float,
+    help="Seconds between requests to a host.",
+)
 @click.option("--concurrency", default=2, show_default=True, type=click.IntRange(1, 8))
 @click.pass_obj
 def crawl(

@@ -1,0 +1,355 @@
+"""Getting articles into the store: HTML files (`ingest_paths`), JSON Lines exports
+(`import_jsonl`) and re-cleaning what is kept raw (`reclean`).
+
+Every function goes on past a bad input and reports it (file, line, reason) in its report;
+a bad file or line changes nothing in the store.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from indexer.article import Article
+from indexer.store import PutResult, Store
+
+__all__ = [
+    "HTML_SUFFIXES",
+    "ImportReport",
+    "IngestReport",
+    "Problem",
+    "RecleanReport",
+    "import_jsonl",
+    "ingest_paths",
+    "iter_html_files",
+    "reclean",
+]
+
+# What e-paper systems name their pages; everything else in a site folder (images, css, js)
+# is skipped when walking a folder. A file named explicitly is always tried.
+HTML_SUFFIXES = frozenset({".htm", ".html", ".shtml", ".xhtml", ".shtm"})
+BATCH = 500  # articles per store write: bounded memory, few file rewrites
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+@dataclass
+class Problem:
+    """One input the batch could not use, and why."""
+
+    where: str  # a file name, or file:line
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.reason}"
+
+
+@dataclass
+class IngestReport:
+    files: int = 0  # HTML files tried
+    articles: int = 0  # articles cleaned and stored
+    not_articles: list[Problem] = field(default_factory=list)  # layout pages: fine, not stored
+    errors: list[Problem] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # non-HTML files in folders
+    stored: PutResult = field(default_factory=PutResult)
+
+
+@dataclass
+class ImportReport:
+    files: int = 0
+    lines: int = 0  # non-blank lines read
+    articles: int = 0  # lines that became articles
+    errors: list[Problem] = field(default_factory=list)
+    stored: PutResult = field(default_factory=PutResult)
+
+
+@dataclass
+class RecleanReport:
+    pages: int = 0  # raw pages looked at
+    articles: int = 0
+    not_articles: list[Problem] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    stored: PutResult = field(default_factory=PutResult)
+
+
+# --- HTML ---------------------------------------------------------------------------------------
+
+
+def iter_html_files(paths: Iterable[Path], skipped: list[str] | None = None) -> Iterator[Path]:
+    """Files named, and HTML files in folders (recursively, sorted, hidden entries left out)."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                relative = child.relative_to(path).parts
+                if any(part.startswith(".") for part in relative) or not child.is_file():
+                    continue
+                if child.suffix.lower() in HTML_SUFFIXES:
+                    yield child
+                elif skipped is not None:
+                    skipped.append(str(child))
+        else:
+            yield path
+
+
+def _is_layout_page(reason: str) -> bool:
+    return "layout page" in reason or "版面" in reason
+
+
+def _file_url(path: Path, root: Path | None, base_url: str | None) -> str:
+    """The URL a file stands for: under base_url if given (stable across machines), else file://."""
+    if base_url and root is not None:
+        relative = path.resolve().relative_to(root.resolve()).as_posix()
+        return base_url.rstrip("/") + "/" + relative
+    return path.resolve().as_uri()
+
+
+def ingest_paths(
+    store: Store,
+    paths: Iterable[Path],
+    *,
+    paper: str = "",
+    base_url: str | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Clean HTML files (or folders of them) and store the articles and the raw bytes.
+
+    `base_url`: files inside a folder argument get the URL base_url + their path relative to
+    the folder, so that ids don't depend on where the folder happens to be on this machine.
+    """
+    from indexer.clean import clean_page  # the cleaner is heavy; load it only when needed
+
+    report = IngestReport()
+    roots = [Path(p) for p in paths]
+    for root in roots:
+        if not root.exists():
+            report.errors.append(Problem(str(root), "no such file or folder"))
+    jobs: list[tuple[Path, Path | None]] = []
+    for root in roots:
+        if root.exists():
+            parent = root if root.is_dir() else None
+            jobs += [(f, parent) for f in iter_html_files([root], report.skipped)]
+    report.files = len(jobs)
+    pending: list[tuple[Article, str, bytes]] = []
+    for done, (path, root) in enumerate(jobs, 1):
+        url = _file_url(path, root, base_url)
+        try:
+            data = path.read_bytes()
+            article = clean_page(data, url=url, paper=paper)
+        except (ValueError, OSError) as exc:
+            reason = str(exc) or type(exc).__name__
+            target = report.not_articles if _is_layout_page(reason) else report.errors
+            target.append(Problem(str(path), reason))
+        else:
+            pending.append((article, article.url or url, data))
+        if len(pending) >= BATCH:
+            _store_cleaned(store, pending, report)
+        if progress:
+            progress(done, len(jobs))
+    _store_cleaned(store, pending, report)
+    return report
+
+
+def _store_cleaned(
+    store: Store,
+    pending: list[tuple[Article, str, bytes]],
+    report: IngestReport | RecleanReport,
+    fetched_at: str | None = None,
+) -> None:
+    if not pending:
+        return
+    when = fetched_at or datetime.now(UTC).replace(microsecond=0).isoformat()
+    articles = []
+    for article, url, data in pending:
+        article.source = store.put_raw(url, data, fetched_at=when, content_type="text/html")
+        article.url = article.url or url
+        article.fetched_at = article.fetched_at or when
+        articles.append(article)
+    report.stored += store.put_articles(articles)
+    report.articles += len(articles)
+    pending.clear()
+
+
+# --- JSON Lines ---------------------------------------------------------------------------------
+
+_TEXT_FIELDS = ("id", "paper", "date", "page", "page_name", "kicker", "title", "subtitle")
+_TEXT_FIELDS += ("author", "body", "url", "source", "fetched_at")
+_DATE_FORMS = [
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
+]
+
+
+def _open_lines(path: Path) -> tuple[IO[bytes], IO[str]]:
+    """The raw file (for progress by bytes) and a text reader; gzip is detected by its magic."""
+    raw = open(path, "rb")  # noqa: SIM115 — closed by the caller
+    magic = raw.read(2)
+    raw.seek(0)
+    stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if magic == b"\x1f\x8b" else raw
+    return raw, io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="\n")
+
+
+def _normalise_date(value: str) -> str:
+    value = value.strip()
+    if not value:
+        return ""
+    for pattern in _DATE_FORMS:
+        match = pattern.match(value)
+        if match:
+            year, month, day = (int(g) for g in match.groups())
+            try:
+                return datetime(year, month, day).date().isoformat()
+            except ValueError:
+                break
+    raise ValueError(f"field 'date': {value!r} is not a date (YYYY-MM-DD)")
+
+
+def article_from_record(record: Any) -> Article:
+    """An Article from one decoded JSON line; ValueError names the field that is wrong."""
+    if not isinstance(record, dict):
+        raise ValueError(f"not a JSON object but {type(record).__name__}")
+    for name in _TEXT_FIELDS:
+        value = record.get(name)
+        if value is not None and not isinstance(value, str | int | float):
+            raise ValueError(f"field {name!r}: expected text, got {type(value).__name__}")
+    for name in ("sections", "captions", "pages"):
+        value = record.get(name)
+        if value is not None and not isinstance(value, list):
+            raise ValueError(f"field {name!r}: expected a list, got {type(value).__name__}")
+    for number, section in enumerate(record.get("sections") or []):
+        if not isinstance(section, dict) or not isinstance(section.get("paragraphs") or [], list):
+            raise ValueError(f"field 'sections'[{number}]: expected {{heading, paragraphs}}")
+    for number, caption in enumerate(record.get("captions") or []):
+        if not isinstance(caption, dict | str):
+            raise ValueError(f"field 'captions'[{number}]: expected {{text, src}} or text")
+    record = dict(record)
+    if record.get("date") is not None:
+        record["date"] = _normalise_date(str(record["date"]))
+    if not any(str(record.get(k) or "").strip() for k in ("title", "body", "sections")):
+        raise ValueError("no title and no body")
+    return Article.from_dict(record)
+
+
+def import_jsonl(
+    store: Store, files: Iterable[Path], *, progress: Progress | None = None
+) -> ImportReport:
+    """Store articles from JSON Lines files (.jsonl or .jsonl.gz), one object a line."""
+    report = ImportReport()
+    paths = [Path(f) for f in files]
+    sizes = {p: p.stat().st_size for p in paths if p.is_file()}
+    total = sum(sizes.values())
+    done_before = 0
+    for path in paths:
+        if path not in sizes:
+            reason = "is a folder" if path.is_dir() else "no such file"
+            report.errors.append(Problem(str(path), reason))
+            continue
+        report.files += 1
+
+        def file_progress(position: int, base: int = done_before) -> None:
+            if progress:
+                progress(base + position, total)
+
+        _import_file(store, path, report, file_progress)
+        done_before += sizes[path]
+    return report
+
+
+def _import_file(
+    store: Store, path: Path, report: ImportReport, progress: Callable[[int], None]
+) -> None:
+    batch: list[Article] = []
+    raw, text = _open_lines(path)
+    with raw, text:
+        number = 0
+        try:
+            for number, line in enumerate(text, 1):  # noqa: B007 — used after the loop on error
+                if not line.strip():
+                    continue
+                report.lines += 1
+                try:
+                    batch.append(article_from_record(json.loads(line)))
+                except ValueError as exc:
+                    report.errors.append(Problem(f"{path}:{number}", _reason(exc)))
+                if len(batch) >= BATCH * 10:
+                    _flush(store, batch, report)
+                    progress(raw.tell())
+        except (OSError, EOFError, UnicodeDecodeError) as exc:
+            # A truncated gzip or a non-UTF-8 file: keep what was read, report where it broke.
+            report.errors.append(Problem(f"{path}:{number + 1}", f"unreadable: {_reason(exc)}"))
+        _flush(store, batch, report)
+        progress(raw.tell())
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"invalid JSON ({exc.msg} at column {exc.colno})"
+    return str(exc) or type(exc).__name__
+
+
+def _flush(store: Store, batch: list[Article], report: ImportReport) -> None:
+    if batch:
+        report.stored += store.put_articles(batch)
+        report.articles += len(batch)
+        batch.clear()
+
+
+# --- re-cleaning --------------------------------------------------------------------------------
+
+
+def reclean(store: Store, *, progress: Progress | None = None) -> RecleanReport:
+    """Re-extract every stored raw HTML page with the current cleaner and update its article."""
+    from indexer.clean import clean_page
+
+    report = RecleanReport()
+    known = {a.source: a for a in store.iter_articles() if a.source}
+    pages = [p for p in store.iter_raw() if _looks_like_html(p.url, p.content_type)]
+    pending: list[Article] = []
+    for done, raw in enumerate(pages, 1):
+        report.pages += 1
+        previous = known.get(raw.source)
+        try:
+            data = store.read_raw(raw.source)
+            article = clean_page(
+                data,
+                url=raw.url,
+                content_type=raw.content_type or None,
+                paper=previous.paper if previous else "",
+            )
+        except (ValueError, OSError) as exc:
+            reason = str(exc) or type(exc).__name__
+            target = report.not_articles if _is_layout_page(reason) else report.errors
+            target.append(Problem(raw.url, reason))
+        else:
+            article.source = raw.source
+            article.url = article.url or raw.url
+            article.fetched_at = raw.fetched_at or article.fetched_at
+            if previous is not None:
+                # What the crawler learnt elsewhere (the 版名 from the layout page) stays.
+                article.page_name = article.page_name or previous.page_name
+            pending.append(article)
+        if len(pending) >= BATCH:
+            report.stored += store.put_articles(pending)
+            report.articles += len(pending)
+            pending = []
+        if progress:
+            progress(done, len(pages))
+    if pending:
+        report.stored += store.put_articles(pending)
+        report.articles += len(pending)
+    return report
+
+
+def _looks_like_html(url: str, content_type: str) -> bool:
+    if content_type:
+        return "html" in content_type.lower()
+    suffix = Path(url.split("?", 1)[0]).suffix.lower()
+    return suffix in HTML_SUFFIXES or suffix == ""
