@@ -234,8 +234,13 @@ def demo(ctx: click.Context, host: str, port: int, no_serve: bool) -> None:
         raise click.ClickException(f"the demo pages are missing: {DEMO_DIR}")
     store = _open_store(data_dir)
     with _progress("cleaning the demo") as progress:
+        # Only html/: index.html and paperindex.htm just redirect to the newest issue.
         report = ingest_paths(
-            store, [DEMO_DIR], paper=DEMO_PAPER, base_url=DEMO_BASE_URL, progress=progress
+            store,
+            [DEMO_DIR / "html"],
+            paper=DEMO_PAPER,
+            base_url=DEMO_BASE_URL + "html/",
+            progress=progress,
         )
     _print_problems("errors", report.errors)
     click.echo(f"demo: {report.articles} articles ({_stored_summary(report.stored)}) → {data_dir}")

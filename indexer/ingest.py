@@ -98,6 +98,11 @@ def iter_html_files(paths: Iterable[Path], skipped: list[str] | None = None) -> 
             yield path
 
 
+def _describe(exc: BaseException) -> str:
+    first_line = (str(exc) or "").strip().splitlines()[:1]
+    return type(exc).__name__ + (f": {first_line[0]}" if first_line else "")
+
+
 def _is_layout_page(reason: str) -> bool:
     return "layout page" in reason or "版面" in reason
 
@@ -146,6 +151,8 @@ def ingest_paths(
             reason = str(exc) or type(exc).__name__
             target = report.not_articles if _is_layout_page(reason) else report.errors
             target.append(Problem(str(path), reason))
+        except Exception as exc:  # a cleaner bug on one page must not sink the batch
+            report.errors.append(Problem(str(path), f"cleaner failed: {_describe(exc)}"))
         else:
             pending.append((article, article.url or url, data))
         if len(pending) >= BATCH:
@@ -328,6 +335,8 @@ def reclean(store: Store, *, progress: Progress | None = None) -> RecleanReport:
             reason = str(exc) or type(exc).__name__
             target = report.not_articles if _is_layout_page(reason) else report.errors
             target.append(Problem(raw.url, reason))
+        except Exception as exc:  # a cleaner bug on one page must not sink the batch
+            report.errors.append(Problem(raw.url, f"cleaner failed: {_describe(exc)}"))
         else:
             article.source = raw.source
             article.url = article.url or raw.url
