@@ -71,7 +71,7 @@ def render_site(
     issues = _group(list(articles))
     if not issues:
         raise ValueError("render_site needs at least one article with a date")
-    scheme = {"founder": _Founder, "rmrb": _Rmrb, "hubei": _Hubei}[template](meta_charset, base_url)
+    scheme = _SCHEMES[template](meta_charset, base_url)
     texts: dict[str, str] = {}
     for i, issue in enumerate(issues):
         prev_issue = issues[i - 1] if i > 0 else None
@@ -91,6 +91,19 @@ def render_site(
         # The real 科技日报 pages start with a UTF-8 BOM; a GB-encoded page has none.
         texts = {path: text.removeprefix("\ufeff") for path, text in texts.items()}
     return {path: text.encode(encoding, errors="xmlcharrefreplace") for path, text in texts.items()}
+
+
+def article_paths(articles: Iterable[Article], template: str) -> dict[str, str]:
+    """Article id → the path of its article page in the site `render_site` makes."""
+    if template not in TEMPLATES:
+        raise ValueError(f"unknown template {template!r}; expected one of {', '.join(TEMPLATES)}")
+    scheme = _SCHEMES[template](None, "")
+    return {
+        article.id: scheme.content_path(issue, number)
+        for issue in _group(list(articles))
+        for page in issue.pages
+        for number, article in page.articles
+    }
 
 
 # --- grouping ------------------------------------------------------------------------------
@@ -628,3 +641,6 @@ class _Hubei(_Scheme):
 
     def _img(self, issue: _Issue, article: Article, i: int, src: str) -> str:
         return _caption_src(article, i, f"../../../pic/{issue.day:%Y%m}/{issue.day:%d}/", src)
+
+
+_SCHEMES: dict[str, type[_Scheme]] = {"founder": _Founder, "rmrb": _Rmrb, "hubei": _Hubei}

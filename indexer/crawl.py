@@ -1,0 +1,890 @@
+"""Harvest an e-paper (数字报) site into the store: `baoku crawl URL`.
+
+Discovery
+    The entry URL is the site's front page (often only a meta refresh or an HTTP redirect to the
+    newest issue) or any issue's layout page (版面). Once a layout page is reached, the date in its
+    URL (``html/2024-01/02/``, ``pc/layout/202401/02/``, ``20240102``) gives a pattern: the issue of
+    any other date is found by putting that date into the pattern. Where that fails, the links to
+    other dates on the layout pages (上一期/下一期, calendars) are used. From an issue's first layout
+    page, the page list (第01版：要闻 …) gives every page; from each page, the title list and the
+    image map give every article. ``?div=0``/``?div=-1`` variants of one article page are one page.
+    A date whose issue answers 404 is recorded as skipped.
+
+Politeness
+    robots.txt is obeyed (Protego, the parser Scrapy uses) and the User-Agent names the bot.
+    Requests to a host start at least `delay` seconds apart (or robots.txt's Crawl-delay if longer),
+    and at most `concurrency` requests run at once.
+
+Faults
+    HTTP is `requests` with urllib3's `Retry`: exponential backoff on connection errors, read
+    timeouts and 429/5xx. A body cut short (Content-Length longer than the body) is retried the same
+    way. Redirects are followed; a loop ends with "redirect loop: …". A page that still fails is
+    recorded, with the reason, in the crawl state and is tried again on the next run.
+
+What is kept
+    Every layout and article page that was read successfully is kept byte for byte
+    (`Store.put_raw`); each article page is cleaned (`indexer.clean.clean_page`) and stored
+    (`Store.put_articles`). A page that fails to download or to clean is not kept at all, so
+    nothing truncated lands in the archive and the next run fetches it again.
+
+Resuming and idempotence
+    An article page already in the archive is never downloaded again (unless `refresh`): it is
+    cleaned again from the kept bytes and stored, which is a no-op when it was stored already and
+    heals a run killed between keeping the page and storing its article. Layout pages already kept
+    are read from the archive too, with one exception: with `update=True` the layout pages of the
+    last successful date and later are downloaded again, because the newest issue's pages can change
+    during the day (pages and articles get added). The crawl state, ``crawl/<host>.json``, holds the
+    last successful date, each date's outcome and the failed URLs with their reasons; it is written
+    atomically after every date and when a run stops (Ctrl-C included).
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
+
+import requests
+from bs4 import BeautifulSoup
+from protego import Protego
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from indexer.article import Article
+from indexer.decode import DecodeError, decode_html
+from indexer.store import Store, atomic_writer
+
+__all__ = ["USER_AGENT", "CrawlError", "CrawlReport", "crawl"]
+
+USER_AGENT = "BaokuBot/0.1 (+https://github.com/baoku/baoku; e-paper archiver)"
+ROBOTS_AGENT = "BaokuBot"
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+MAX_REDIRECTS = 10
+MAX_REFRESH_HOPS = 5
+
+Progress = Callable[..., None]
+
+
+class CrawlError(RuntimeError):
+    """The crawl cannot start: the entry URL is unreachable, forbidden or not an e-paper."""
+
+
+@dataclass
+class CrawlReport:
+    fetched: int = 0  # pages downloaded (layout and article pages)
+    new: int = 0  # articles stored for the first time
+    updated: int = 0  # articles whose stored copy changed
+    unchanged: int = 0  # articles already stored as they are
+    failed: int = 0  # pages that failed (see failures)
+    skipped_dates: list[tuple[str, str]] = field(default_factory=list)  # (date, reason)
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
+    blocked: list[str] = field(default_factory=list)  # URLs robots.txt forbids
+    dates: list[str] = field(default_factory=list)  # issue dates crawled
+    interrupted: bool = False
+
+    @property
+    def articles(self) -> int:
+        return self.new + self.updated + self.unchanged
+
+
+# --- HTTP ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Response:
+    url: str  # after redirects
+    status: int
+    data: bytes
+    content_type: str
+
+
+class FetchError(Exception):
+    """A page that could not be downloaded; the message is the reason recorded."""
+
+
+class _HostGate:
+    """Spaces the starts of requests to one host at least `delay` seconds apart."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self._lock = threading.Lock()
+        self._next: dict[str, float] = {}
+
+    def wait(self, host: str, stop: threading.Event) -> None:
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next.get(host, now))
+            self._next[host] = start + self.delay
+        if start > now:
+            stop.wait(start - now)
+
+
+class Fetcher:
+    """requests + urllib3 Retry, one session per thread (a Session is not thread-safe)."""
+
+    def __init__(self, *, delay: float, timeout: float, retries: int, backoff: float) -> None:
+        self.gate = _HostGate(delay)
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self.stop = threading.Event()
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._sessions_lock = threading.Lock()
+
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            retry = Retry(
+                total=self.retries,
+                connect=self.retries,
+                read=self.retries,
+                status=self.retries,
+                other=0,
+                backoff_factor=self.backoff,
+                status_forcelist=RETRY_STATUSES,
+                allowed_methods=frozenset({"GET"}),
+                raise_on_status=False,
+                respect_retry_after_header=True,
+            )
+            adapter = HTTPAdapter(max_retries=retry, pool_connections=2, pool_maxsize=2)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+            session.headers["User-Agent"] = USER_AGENT
+            session.max_redirects = MAX_REDIRECTS
+            self._local.session = session
+            with self._sessions_lock:
+                self._sessions.append(session)
+        return session
+
+    def get(self, url: str) -> Response:
+        """Download `url`; 4xx/5xx come back as responses, transport failures as FetchError."""
+        host = urlsplit(url).netloc
+        last_error = ""
+        # urllib3 retries connection errors, timeouts and 5xx itself; a body cut short surfaces
+        # only while requests reads it, so that one case is retried here.
+        for attempt in range(self.retries + 1):
+            if self.stop.is_set():
+                raise FetchError("crawl stopped")
+            self.gate.wait(host, self.stop)
+            try:
+                reply = self._session().get(url, timeout=self.timeout, allow_redirects=True)
+                return Response(
+                    reply.url,
+                    reply.status_code,
+                    reply.content,
+                    reply.headers.get("Content-Type", ""),
+                )
+            except requests.TooManyRedirects as exc:
+                raise FetchError(_redirect_reason(url, exc)) from exc
+            except requests.exceptions.ChunkedEncodingError as exc:
+                last_error = f"truncated body: {_short(exc)}"
+            except requests.exceptions.ContentDecodingError as exc:
+                last_error = f"undecodable body: {_short(exc)}"
+            except requests.ConnectionError as exc:
+                raise FetchError(_connection_reason(exc)) from exc
+            except requests.Timeout as exc:
+                raise FetchError(f"timed out after {self.timeout:g} s") from exc
+            except requests.RequestException as exc:
+                raise FetchError(_short(exc)) from exc
+            if attempt < self.retries:
+                self.stop.wait(self.backoff * (2**attempt))
+        raise FetchError(f"{last_error} (after {self.retries + 1} attempts)")
+
+    def close(self) -> None:
+        with self._sessions_lock:
+            for session in self._sessions:
+                session.close()
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc)
+    return text if len(text) <= 200 else text[:197] + "…"
+
+
+def _connection_reason(exc: requests.ConnectionError) -> str:
+    text = str(exc)
+    if "Read timed out" in text or "ReadTimeoutError" in text:
+        return "timed out (read) after retries"
+    if "ConnectTimeout" in text or "connect timeout" in text.lower():
+        return "timed out (connect) after retries"
+    if "Connection refused" in text:
+        return "connection refused after retries"
+    if "RemoteDisconnected" in text or "Connection reset" in text or "Connection aborted" in text:
+        return "connection reset after retries"
+    return f"connection failed: {_short(exc)}"
+
+
+def _status_reason(status: int) -> str:
+    if status in RETRY_STATUSES:
+        return f"HTTP {status} (after retries)"
+    return f"HTTP {status}"
+
+
+def _redirect_reason(url: str, exc: requests.TooManyRedirects) -> str:
+    history = [r.url for r in (exc.response.history if exc.response is not None else [])]
+    if exc.response is not None:
+        history.append(exc.response.url)
+    seen: list[str] = []
+    for hop in history:
+        if hop in seen:
+            cycle = seen[seen.index(hop) :] + [hop]
+            return "redirect loop: " + " → ".join(cycle)
+        seen.append(hop)
+    return f"too many redirects (more than {MAX_REDIRECTS}) from {url}"
+
+
+# --- robots.txt --------------------------------------------------------------------------------
+
+
+class _Robots:
+    def __init__(self, fetcher: Fetcher) -> None:
+        self.fetcher = fetcher
+        self._parsers: dict[str, Protego | None] = {}
+        self._reasons: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def allowed(self, url: str) -> bool:
+        parser = self._parser(url)
+        return parser is None or parser.can_fetch(url, ROBOTS_AGENT)
+
+    def crawl_delay(self, url: str) -> float:
+        parser = self._parser(url)
+        delay = parser.crawl_delay(ROBOTS_AGENT) if parser is not None else None
+        return float(delay or 0)
+
+    def _parser(self, url: str) -> Protego | None:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        with self._lock:
+            if origin not in self._parsers:
+                self._parsers[origin] = self._load(origin)
+            return self._parsers[origin]
+
+    def _load(self, origin: str) -> Protego | None:
+        try:
+            reply = self.fetcher.get(origin + "/robots.txt")
+        except FetchError as exc:
+            # RFC 9309: an unreachable robots.txt means "assume complete disallow".
+            return Protego.parse(f"# unreachable: {exc}\nUser-agent: *\nDisallow: /\n")
+        if 400 <= reply.status < 500:
+            return None  # no robots.txt: everything is allowed
+        if reply.status >= 500:
+            return Protego.parse("User-agent: *\nDisallow: /\n")
+        return Protego.parse(reply.data.decode("utf-8", errors="replace"))
+
+
+# --- parsing layout pages ------------------------------------------------------------------------
+
+_LAYOUT_NAME = re.compile(r"^(?:node_\d+\.html?|nbs\.[\w.]+\.html?|page_?\d+\w*\.html?)$", re.I)
+_CONTENT_NAME = re.compile(r"^(?:content_\d+(?:_\d+)?\.html?|nw\.[\w.]+\.html?)$", re.I)
+_NOT_ARTICLE = re.compile(r"\.(?:pdf|jpe?g|png|gif|tif|bmp|css|js)(?:\.\d+)?$", re.I)
+_PAGE_LABEL = re.compile(r"第?\s*([A-Za-z]?\d{1,3})\s*版\s*[：:]?\s*(.*)")
+_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+_META_REFRESH = re.compile(
+    r"""<meta[^>]+http-equiv\s*=\s*["']?refresh["']?[^>]*content\s*=\s*["']?\s*\d*\s*;?\s*url\s*=\s*([^"'>\s]+)""",
+    re.I,
+)
+_META_REFRESH_REV = re.compile(
+    r"""<meta[^>]+content\s*=\s*["']?\s*\d*\s*;?\s*url\s*=\s*([^"'>\s]+)["']?[^>]*http-equiv\s*=\s*["']?refresh""",
+    re.I,
+)
+_JS_REDIRECT = re.compile(
+    r"""(?:window\.|document\.)?location(?:\.href)?\s*=\s*["']([^"']+)["']|location\.replace\(\s*["']([^"']+)["']""",
+    re.I,
+)
+
+# (pattern, how to print a date into it); the date in a layout URL's path.
+_DATE_FORMS = (
+    (re.compile(r"(?<!\d)(\d{4})-(\d{2})/(\d{2})(?!\d)"), "%Y-%m/%d"),
+    (re.compile(r"(?<!\d)(\d{4})(\d{2})/(\d{2})(?!\d)"), "%Y%m/%d"),
+    (re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)"), "%Y-%m-%d"),
+    (re.compile(r"(?<!\d)(\d{4})/(\d{2})/(\d{2})(?!\d)"), "%Y/%m/%d"),
+    (re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)"), "%Y%m%d"),
+)
+
+
+def url_date(url: str) -> tuple[date, str] | None:
+    """The issue date in a URL's path and a pattern with "{date}" where it stood."""
+    parts = urlsplit(url)
+    for regex, form in _DATE_FORMS:
+        for match in regex.finditer(parts.path):
+            try:
+                found = date(int(match[1]), int(match[2]), int(match[3]))
+            except ValueError:
+                continue
+            path = parts.path[: match.start()] + "{date}" + parts.path[match.end() :]
+            pattern = urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+            return found, pattern.replace("{date}", "\x00" + form + "\x00")
+    return None
+
+
+def fill_pattern(pattern: str, day: date) -> str:
+    head, form, tail = pattern.split("\x00")
+    return head + day.strftime(form) + tail
+
+
+def _strip_url(url: str) -> str:
+    """The page itself: no fragment, no query (?div=0 and ?div=-1 are the same article page)."""
+    url = urldefrag(url)[0]
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
+def _name(url: str) -> str:
+    return posixpath.basename(urlsplit(url).path)
+
+
+def _clean_label(text: str) -> str:
+    return _CJK_GAP.sub("", " ".join(text.replace("\xa0", " ").split()))
+
+
+@dataclass
+class Layout:
+    url: str
+    page: str = ""  # 版次 as printed
+    page_name: str = ""  # 版名
+    pages: list[str] = field(default_factory=list)  # the issue's layout pages, in order
+    articles: list[str] = field(default_factory=list)  # article page URLs, in order
+    other_dates: dict[date, str] = field(default_factory=dict)  # date → a layout page URL
+
+
+def parse_layout(text: str, url: str) -> Layout:
+    """Pages, articles and links to other dates on one layout page."""
+    soup = BeautifulSoup(text, "lxml")
+    here = _strip_url(url)
+    here_dir = posixpath.dirname(urlsplit(here).path)
+    here_date = url_date(here)
+    layout = Layout(url=here)
+    for tag in soup.find_all(["a", "area"], href=True):
+        href = tag["href"].strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        target = _strip_url(urljoin(url, href))
+        if urlsplit(target).netloc != urlsplit(here).netloc:
+            continue
+        name = _name(target)
+        target_dir = posixpath.dirname(urlsplit(target).path)
+        target_date = url_date(target)
+        if _LAYOUT_NAME.match(name):
+            if target_dir == here_dir:
+                if target not in layout.pages:
+                    layout.pages.append(target)
+                if target == here:
+                    _set_label(layout, tag.get_text(" ", strip=True))
+            elif target_date is not None:
+                layout.other_dates.setdefault(target_date[0], target)
+            continue
+        in_map = tag.name == "area" or tag.find_parent("map") is not None
+        if _CONTENT_NAME.match(name) or (in_map and not _NOT_ARTICLE.search(name)):
+            # An article of another day linked from this page ("related") is not this issue's.
+            if here_date and target_date and target_date[0] != here_date[0]:
+                continue
+            if target not in layout.articles:
+                layout.articles.append(target)
+    if here not in layout.pages:
+        layout.pages.insert(0, here)
+    if not layout.page:
+        _label_from_text(layout, soup)
+    return layout
+
+
+def _set_label(layout: Layout, text: str) -> None:
+    match = _PAGE_LABEL.search(_clean_label(text))
+    if match and not layout.page:
+        layout.page = match[1].zfill(2) if match[1].isdigit() else match[1]
+        layout.page_name = match[2].strip()
+
+
+def _label_from_text(layout: Layout, soup: BeautifulSoup) -> None:
+    """Fallback: the first "第01版：要闻" printed anywhere on the page."""
+    for string in soup.find_all(string=re.compile(r"\d\s*版")):
+        if string.find_parent(["script", "style"]) is not None:
+            continue
+        parent = string.parent
+        text = parent.get_text(" ", strip=True) if parent is not None else str(string)
+        before = len(layout.page)
+        _set_label(layout, text)
+        if len(layout.page) != before:
+            return
+
+
+def is_layout(layout: Layout) -> bool:
+    return bool(layout.articles) or len(layout.pages) > 1
+
+
+def find_redirect(text: str, url: str) -> str | None:
+    """Where a front page sends the reader: meta refresh, else a scripted location change."""
+    head = text[:20000]
+    for regex in (_META_REFRESH, _META_REFRESH_REV):
+        match = regex.search(head)
+        if match:
+            return urljoin(url, match[1].strip("'\""))
+    match = _JS_REDIRECT.search(head)
+    if match:
+        return urljoin(url, match[1] or match[2])
+    return None
+
+
+# --- crawl state -----------------------------------------------------------------------------
+
+
+class CrawlState:
+    """crawl/<host>.json: the last successful date, each date's outcome, failed URLs."""
+
+    def __init__(self, data_dir: Path, host: str) -> None:
+        safe = re.sub(r"[^\w.-]", "_", host) or "site"
+        self.path = Path(data_dir) / "crawl" / f"{safe}.json"
+        self.data: dict = {"host": host, "last_success": "", "dates": {}, "failed": {}}
+        if self.path.exists():
+            try:
+                loaded = json.loads(self.path.read_text(encoding="utf-8"))
+                if isinstance(loaded, dict):
+                    self.data.update(loaded)
+            except (OSError, ValueError):
+                pass  # a damaged state only costs re-reading the archive
+
+    @property
+    def last_success(self) -> date | None:
+        value = self.data.get("last_success") or ""
+        try:
+            return date.fromisoformat(value) if value else None
+        except ValueError:
+            return None
+
+    def failed_dates(self) -> set[date]:
+        days = set()
+        for info in self.data["failed"].values():
+            try:
+                days.add(date.fromisoformat(info.get("date", "")))
+            except ValueError:
+                continue
+        for day, info in self.data["dates"].items():
+            if info.get("status") == "failed":
+                days.add(date.fromisoformat(day))
+        return days
+
+    def record_failure(self, url: str, reason: str, day: date | None, kind: str) -> None:
+        previous = self.data["failed"].get(url, {})
+        self.data["failed"][url] = {
+            "reason": reason,
+            "date": day.isoformat() if day else "",
+            "kind": kind,
+            "attempts": int(previous.get("attempts", 0)) + 1,
+            "at": _now(),
+        }
+
+    def clear_failure(self, url: str) -> None:
+        self.data["failed"].pop(url, None)
+
+    def record_date(self, day: date, status: str, **extra: str) -> None:
+        self.data["dates"][day.isoformat()] = {"status": status, "at": _now(), **extra}
+        if status in ("done", "no-issue"):
+            last = self.last_success
+            if status == "done" and (last is None or day > last):
+                self.data["last_success"] = day.isoformat()
+
+    def save(self) -> None:
+        self.data["saved_at"] = _now()
+        with atomic_writer(self.path) as handle:
+            json.dump(self.data, handle, ensure_ascii=False, indent=1, sort_keys=True)
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+# --- the crawl -------------------------------------------------------------------------------
+
+
+def _as_date(value: str | date | None, name: str) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise CrawlError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def crawl(
+    store: Store,
+    url: str,
+    *,
+    date_from: str | date | None = None,
+    date_to: str | date | None = None,
+    update: bool = False,
+    refresh: bool = False,
+    delay: float = 0.5,
+    concurrency: int = 2,
+    timeout: float = 20.0,
+    retries: int = 3,
+    backoff: float = 0.5,
+    paper: str = "",
+    progress: Progress | None = None,
+) -> CrawlReport:
+    """Harvest the e-paper site at `url` into `store`; see the module docstring.
+
+    Dates: without `date_from`/`date_to` only the entry's issue (the newest one, for a front
+    page) is crawled; `date_to` defaults to the entry's date and `date_from` to `date_to`.
+    `update=True` crawls from the last successful date of the previous runs to the entry's date.
+    Dates that failed on an earlier run are always tried again. `progress(kind, total=, advance=)`
+    is called with kind "dates", "pages" or "articles".
+    """
+    if not urlsplit(url).scheme or not urlsplit(url).netloc:
+        raise CrawlError(f"not an absolute http(s) URL: {url!r}")
+    run = _Run(
+        store,
+        delay=delay,
+        concurrency=max(1, concurrency),
+        timeout=timeout,
+        retries=max(0, retries),
+        backoff=backoff,
+        refresh=refresh,
+        paper=paper,
+        progress=progress,
+    )
+    try:
+        return run.crawl(url, _as_date(date_from, "--from"), _as_date(date_to, "--to"), update)
+    finally:
+        run.close()
+
+
+class _Run:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        delay: float,
+        concurrency: int,
+        timeout: float,
+        retries: int,
+        backoff: float,
+        refresh: bool,
+        paper: str,
+        progress: Progress | None,
+    ) -> None:
+        self.store = store
+        self.fetcher = Fetcher(delay=delay, timeout=timeout, retries=retries, backoff=backoff)
+        self.robots = _Robots(self.fetcher)
+        self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="crawl")
+        self.refresh = refresh
+        self.paper = paper
+        self.progress = progress or (lambda kind, **_: None)
+        self.report = CrawlReport()
+        self.state: CrawlState | None = None
+        self.refetch_layouts_from: date | None = None  # update: the newest issue may have changed
+        self.known_layouts: dict[date, str] = {}
+
+    def close(self) -> None:
+        self.fetcher.stop.set()
+        # After Ctrl-C don't sit out requests in flight: workers never write to the store,
+        # so whatever they still bring back is simply dropped.
+        self.pool.shutdown(wait=not self.report.interrupted, cancel_futures=True)
+        if not self.report.interrupted:
+            self.fetcher.close()
+
+    # -- top level --
+
+    def crawl(self, url: str, date_from: date | None, date_to: date | None, update: bool):
+        host = urlsplit(url).netloc
+        self.state = CrawlState(self.store.data_dir, host)
+        try:
+            entry_url, entry_layout = self._resolve_entry(url)
+            found = url_date(entry_url)
+            pattern = found[1] if found else None
+            entry_day = found[0] if found else None
+            if entry_day is not None:
+                self.known_layouts[entry_day] = entry_url
+            self.known_layouts.update(entry_layout.other_dates)
+            days = self._plan(date_from, date_to, update, entry_day)
+            self.state.data["entry"] = url
+            self.progress("dates", total=len(days))
+            for day in days:
+                self._crawl_date(day, pattern)
+                self.progress("dates", advance=1)
+                self.state.save()
+        except KeyboardInterrupt:
+            self.report.interrupted = True
+            self.fetcher.stop.set()
+        finally:
+            self.state.save()
+        return self.report
+
+    def _plan(
+        self, date_from: date | None, date_to: date | None, update: bool, entry_day: date | None
+    ) -> list[date]:
+        newest = entry_day or datetime.now(UTC).date()
+        if update:
+            last = self.state.last_success if self.state else None
+            start = last or date_from or newest
+            end = date_to or max(newest, start)
+            self.refetch_layouts_from = start
+        else:
+            end = date_to or newest
+            start = date_from or end
+        if start > end:
+            raise CrawlError(f"--from {start} is after --to {end}")
+        days = {start + timedelta(days=i) for i in range((end - start).days + 1)}
+        days |= self.state.failed_dates() if self.state else set()
+        # Newest first: the entry's own issue is at hand and its 上一期 link leads backwards.
+        return sorted(days, reverse=True)
+
+    def _resolve_entry(self, url: str) -> tuple[str, Layout]:
+        seen: list[str] = []
+        current = url
+        for _ in range(MAX_REFRESH_HOPS + 1):
+            if current in seen:
+                raise CrawlError("redirect loop: " + " → ".join([*seen, current]))
+            seen.append(current)
+            if not self.robots.allowed(current):
+                raise CrawlError(f"robots.txt forbids {current}")
+            try:
+                reply = self.fetcher.get(current)
+            except FetchError as exc:
+                raise CrawlError(f"{current}: {exc}") from exc
+            self.report.fetched += 1
+            if reply.status != 200:
+                raise CrawlError(f"{current}: HTTP {reply.status}")
+            try:
+                text = decode_html(reply.data, reply.content_type)
+            except DecodeError as exc:
+                raise CrawlError(f"{current}: {exc}") from exc
+            layout = parse_layout(text, reply.url)
+            if is_layout(layout):
+                return _strip_url(reply.url), layout
+            target = find_redirect(text, reply.url)
+            if target is None:
+                raise CrawlError(
+                    f"{current}: neither a layout page (版面) nor a redirect to one was found"
+                )
+            current = target
+        raise CrawlError(f"{url}: more than {MAX_REFRESH_HOPS} page redirects")
+
+    # -- one date --
+
+    def _crawl_date(self, day: date, pattern: str | None) -> None:
+        candidates = []
+        if day in self.known_layouts:
+            candidates.append(self.known_layouts[day])
+        if pattern is not None and fill_pattern(pattern, day) not in candidates:
+            candidates.append(fill_pattern(pattern, day))
+        if not candidates:
+            self.report.skipped_dates.append((day.isoformat(), "no link to this date's issue"))
+            self.state.record_date(day, "no-issue", reason="no link to this date's issue")
+            return
+        failures_before = self.report.failed
+        first: Layout | None = None
+        for candidate in candidates:
+            first = self._layout(candidate, day, missing_ok=True)
+            if first is not None:
+                break
+        if first is None:
+            if self.report.failed > failures_before:
+                self.state.record_date(day, "failed")
+            else:
+                self.report.skipped_dates.append((day.isoformat(), "no issue (HTTP 404)"))
+                self.state.record_date(day, "no-issue", reason="HTTP 404")
+            return
+        self.report.dates.append(day.isoformat())
+        pages = [first] + [
+            layout
+            for page_url in first.pages
+            if page_url != first.url
+            for layout in [self._layout(page_url, day)]
+            if layout is not None
+        ]
+        self.progress("pages", total=len(first.pages), advance=len(pages))
+        self._crawl_articles(day, pages)
+        if self.report.failed > failures_before:
+            self.state.record_date(day, "failed")
+        else:
+            self.state.record_date(day, "done", layout=first.url)
+
+    def _layout(self, url: str, day: date, *, missing_ok: bool = False) -> Layout | None:
+        """A layout page, from the archive if it is kept there, else downloaded and kept."""
+        if not self.robots.allowed(url):
+            self._blocked(url)
+            return None
+        source = self.store.raw_source(url)
+        refetch = self.refresh or (
+            self.refetch_layouts_from is not None and day >= self.refetch_layouts_from
+        )
+        if source and not refetch:
+            raw = self.store.raw_page(url)
+            data = self.store.read_raw(source)
+            layout = self._parse_layout(url, data, raw.content_type if raw else "", day)
+            if layout is not None:
+                return layout
+        try:
+            reply = self.fetcher.get(url)
+        except FetchError as exc:
+            self._fail(url, str(exc), day, "layout")
+            return None
+        self.report.fetched += 1
+        if reply.status == 404 and missing_ok:
+            return None
+        if reply.status != 200:
+            self._fail(url, _status_reason(reply.status), day, "layout")
+            return None
+        layout = self._parse_layout(url, reply.data, reply.content_type, day)
+        if layout is None:
+            return None
+        self.store.put_raw(url, reply.data, fetched_at=_now(), content_type=reply.content_type)
+        self.state.clear_failure(url)
+        return layout
+
+    def _parse_layout(self, url: str, data: bytes, content_type: str, day: date) -> Layout | None:
+        try:
+            layout = parse_layout(decode_html(data, content_type), url)
+        except DecodeError as exc:
+            self._fail(url, str(exc), day, "layout")
+            return None
+        if not layout.articles:
+            self._fail(url, "no article links on this layout page (版面)", day, "layout")
+            return None
+        for other, link in layout.other_dates.items():
+            self.known_layouts.setdefault(other, link)
+        return layout
+
+    # -- articles --
+
+    def _crawl_articles(self, day: date, pages: list[Layout]) -> None:
+        seen: set[str] = set()
+        jobs: list[tuple[str, Layout]] = []
+        for layout in pages:
+            for article_url in layout.articles:
+                if article_url in seen:
+                    continue
+                seen.add(article_url)
+                if not self.robots.allowed(article_url):
+                    self._blocked(article_url)
+                    continue
+                jobs.append((article_url, layout))
+        self.progress("articles", total=len(jobs))
+        pending: dict[Future, tuple[str, Layout]] = {}
+        queue = list(reversed(jobs))
+        limit = self.pool._max_workers * 2
+        try:
+            while queue or pending:
+                while queue and len(pending) < limit:
+                    job = queue.pop()
+                    pending[self.pool.submit(self._article_job, *job)] = job
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    article_url, layout = pending.pop(future)
+                    self._store_article(article_url, layout, day, future.result())
+                    self.progress("articles", advance=1)
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            raise
+
+    def _article_job(self, url: str, layout: Layout) -> _ArticleResult:
+        """Runs in a worker: download (or read the kept copy) and clean. No store writes."""
+        source = None if self.refresh else self.store.raw_source(url)
+        if source:
+            raw = self.store.raw_page(url)
+            data = self.store.read_raw(source)
+            content_type = raw.content_type if raw else ""
+            fetched_at = raw.fetched_at if raw else ""
+            downloaded = False
+        else:
+            try:
+                reply = self.fetcher.get(url)
+            except FetchError as exc:
+                return _ArticleResult(error=str(exc), downloaded=True)
+            if reply.status != 200:
+                return _ArticleResult(error=_status_reason(reply.status), downloaded=True)
+            data, content_type, fetched_at = reply.data, reply.content_type, _now()
+            downloaded = True
+        try:
+            article = _clean(data, url, content_type, self.paper)
+        except ValueError as exc:  # CleanError and DecodeError are ValueErrors
+            return _ArticleResult(error=str(exc), downloaded=downloaded)
+        except Exception as exc:  # a cleaner bug on one page must not end the whole crawl
+            reason = f"cleaner failed: {type(exc).__name__}: {_short(exc)}"
+            return _ArticleResult(error=reason, downloaded=downloaded)
+        return _ArticleResult(
+            article=article,
+            data=data,
+            content_type=content_type,
+            fetched_at=fetched_at,
+            downloaded=downloaded,
+        )
+
+    def _store_article(self, url: str, layout: Layout, day: date, result: _ArticleResult) -> None:
+        if result.downloaded:
+            self.report.fetched += 1
+        if result.error is not None or result.article is None:
+            self._fail(url, result.error or "no article", day, "article")
+            return
+        article = result.article
+        if result.downloaded:
+            # Keep the page first: if the run dies before the article is stored, the next run
+            # cleans the kept page again instead of losing it.
+            article.source = self.store.put_raw(
+                url, result.data, fetched_at=result.fetched_at, content_type=result.content_type
+            )
+        else:
+            article.source = self.store.raw_source(url) or ""
+        _fill_from_layout(article, url, layout, day, result.fetched_at)
+        put = self.store.put_articles([article])
+        self.report.new += put.new
+        self.report.updated += put.updated
+        self.report.unchanged += put.unchanged
+        self.state.clear_failure(url)
+
+    # -- bookkeeping --
+
+    def _fail(self, url: str, reason: str, day: date | None, kind: str) -> None:
+        self.report.failed += 1
+        self.report.failures.append((url, reason))
+        self.state.record_failure(url, reason, day, kind)
+
+    def _blocked(self, url: str) -> None:
+        if url not in self.report.blocked:
+            self.report.blocked.append(url)
+
+
+@dataclass
+class _ArticleResult:
+    article: Article | None = None
+    data: bytes = b""
+    content_type: str = ""
+    fetched_at: str = ""
+    downloaded: bool = False
+    error: str | None = None
+
+
+def _clean(data: bytes, url: str, content_type: str, paper: str) -> Article:
+    # Imported here so that the crawler's discovery works (and is testable) on its own.
+    from indexer.clean import clean_page
+
+    return clean_page(data, url=url, content_type=content_type or None, paper=paper)
+
+
+def _fill_from_layout(
+    article: Article, url: str, layout: Layout, day: date, fetched_at: str
+) -> None:
+    """What the article page did not say, the layout page (and the URL's date) does."""
+    article.url = article.url or url
+    if not article.page_name and layout.page_name:
+        article.page_name = layout.page_name
+    if not article.page and layout.page:
+        article.page = layout.page
+        article.pages = article.pages or [layout.page]
+    if not article.date:
+        article.date = day.isoformat()
+    if not article.fetched_at:
+        article.fetched_at = fetched_at
