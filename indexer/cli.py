@@ -341,6 +341,8 @@ def search(
     help="Seconds between requests to a host.",
 )
 @click.option("--concurrency", default=2, show_default=True, type=click.IntRange(1, 8))
+@click.option("--timeout", default=20.0, show_default=True, type=float, help="Seconds per request.")
+@click.option("--paper", default="", help="The paper's name, when the pages don't say it.")
 @click.pass_obj
 def crawl(
     data_dir: Path,
@@ -351,9 +353,69 @@ def crawl(
     refresh: bool,
     delay: float,
     concurrency: int,
+    timeout: float,
+    paper: str,
 ) -> None:
-    """Harvest an e-paper site into the store."""
-    raise click.ClickException("not implemented yet")
+    """Harvest an e-paper site into the store.
+
+    URL is the site's front page or any issue's layout page (版面). Without --from/--to only
+    that issue is crawled; --update crawls from the last successful date to the newest issue.
+    """
+    from indexer.crawl import CrawlError
+    from indexer.crawl import crawl as run_crawl
+    from indexer.store import Store
+
+    err = Console(stderr=True)
+    totals = {"dates": 0, "pages": 0, "articles": 0}
+    with Progress(
+        TextColumn("{task.description:>8}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        disable=not err.is_terminal,
+    ) as bar:
+        tasks = {kind: bar.add_task(kind, total=None) for kind in totals}
+
+        def progress(kind: str, *, total: int = 0, advance: int = 0) -> None:
+            if total:
+                totals[kind] += total
+                bar.update(tasks[kind], total=totals[kind])
+            if advance:
+                bar.advance(tasks[kind], advance)
+
+        try:
+            report = run_crawl(
+                Store(data_dir),
+                url,
+                date_from=date_from,
+                date_to=date_to,
+                update=update,
+                refresh=refresh,
+                delay=delay,
+                concurrency=concurrency,
+                timeout=timeout,
+                paper=paper,
+                progress=progress,
+            )
+        except CrawlError as exc:
+            raise click.ClickException(str(exc)) from exc
+    for url_failed, reason in report.failures[:20]:
+        err.print(f"[red]failed[/red] {url_failed}: {reason}", markup=True, highlight=False)
+    if len(report.failures) > 20:
+        err.print(f"… and {len(report.failures) - 20} more failures (see crawl/ in the data dir)")
+    for day, reason in report.skipped_dates:
+        err.print(f"skipped {day}: {reason}", highlight=False)
+    if report.blocked:
+        err.print(f"{len(report.blocked)} URL(s) not fetched: robots.txt forbids them")
+    click.echo(
+        f"dates {len(report.dates)}, fetched {report.fetched}, new {report.new}, "
+        f"updated {report.updated}, unchanged {report.unchanged}, failed {report.failed}"
+    )
+    if report.interrupted:
+        err.print("interrupted: state saved; run the same command again to resume")
+        raise SystemExit(130)
+    if report.fetched == 0 and report.articles == 0:
+        raise SystemExit(1)
 
 
 # --- present (owner: web) -----------------------------------------------------------------
