@@ -113,31 +113,35 @@ def decode_html(data: bytes, content_type: str | None = None) -> str:
         (_label(_header_charset(content_type)), "HTTP Content-Type charset"),
         (_label(_meta_charset(data)), "<meta> charset"),
     ]
+    utf8 = _utf8_evidence(data)
     tried: list[str] = []
     for codec, _where in declared:
         if not codec or codec in tried:
             continue
         tried.append(codec)
         text = _try(data, codec)
-        if text is not None and not _utf8_shadowed(data, codec):
+        # A GB or other declaration on bytes that are UTF-8 would decode "fine" into mojibake.
+        if text is not None and (codec == "utf-8" or utf8 == "none"):
             return text
-    # The declarations were missing or wrong: UTF-8 is self-validating, then the GB superset,
-    # then whatever charset-normalizer finds.
-    for codec in ("utf-8", "gb18030"):
-        if codec in tried:
-            continue
-        text = _try(data, codec)
-        if text is not None and (codec == "utf-8" or _looks_chinese(text)):
-            return text
+    # The declarations were missing or wrong. UTF-8 validates itself; bytes that are UTF-8
+    # except for a few bad sequences are corrupt, and any other reading of them is mojibake.
+    if utf8 == "valid":
+        return data.decode("utf-8")
+    if utf8 == "broken":
+        raise DecodeError(f"corrupt UTF-8: {_first_utf8_error(data)}; refusing to guess")
     detected = _detect(data)
-    if detected:
+    if detected and detected not in tried:
         text = _try(data, detected)
-        if text is not None:
+        if text is not None and _looks_chinese(text):
+            return text
+    if "gb18030" not in tried and detected != "gb18030":
+        text = _try(data, "gb18030")
+        if text is not None and _looks_chinese(text):
             return text
     declared_text = ", ".join(f"{c} ({w})" for c, w in declared if c) or "none"
     raise DecodeError(
-        "cannot decode without substitution: no charset decodes it strictly "
-        f"(declared: {declared_text}; also tried utf-8, gb18030, detection={detected or 'none'})"
+        "cannot decode without substitution: no charset decodes it strictly into text "
+        f"(declared: {declared_text}; tried utf-8, detection={detected or 'none'}, gb18030)"
     )
 
 
@@ -196,19 +200,28 @@ def _strict(data: bytes, codec: str, where: str) -> str:
     return text.lstrip("\ufeff")
 
 
-def _utf8_shadowed(data: bytes, codec: str) -> bool:
-    """True when a non-UTF-8 declaration would turn valid UTF-8 into mojibake.
+def _utf8_evidence(data: bytes) -> str:
+    """ "valid" UTF-8, "broken" (UTF-8 but for a few bad sequences), or "none".
 
-    Real GB text that is also valid UTF-8 is vanishingly rare past a few characters,
-    while pages served as gbk but saved as UTF-8 are common.
+    Real GB text that is also valid UTF-8 is vanishingly rare past a few characters, while
+    pages served as gbk but saved as UTF-8 are common.
     """
-    if codec.replace("_", "-") in ("utf-8", "utf8"):
-        return False
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        return False
-    return sum(1 for ch in text if ord(ch) > 0x7F) >= 2
+        loose = data.decode("utf-8", errors="replace")
+        bad = loose.count("\ufffd")
+        good = sum(1 for ch in loose if ord(ch) > 0x7F) - bad
+        return "broken" if good >= 20 and bad <= good * 0.05 else "none"
+    return "valid" if sum(1 for ch in text if ord(ch) > 0x7F) >= 3 else "none"
+
+
+def _first_utf8_error(data: bytes) -> str:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"invalid byte sequence {data[exc.start : exc.end]!r} at offset {exc.start}"
+    return "no error"
 
 
 def _looks_chinese(text: str) -> bool:
