@@ -140,10 +140,8 @@ def import_(data_dir: Path, files: tuple[Path, ...]) -> None:
 def export(data_dir: Path) -> None:
     """Print every stored article as JSON Lines."""
     store = _open_store(data_dir, must_exist=True)
-    out = click.get_text_stream("stdout", encoding="utf-8")
     for article in store.iter_articles():
-        out.write(article.to_json() + "\n")
-    out.flush()
+        click.echo(article.to_json())  # click.echo copes with a non-UTF-8 terminal
 
 
 @main.command()
