@@ -624,12 +624,29 @@ def _decorative(img: Tag) -> bool:
 
 
 def _select_text(soup: BeautifulSoup, selectors: tuple[str, ...]) -> str:
+    return _select(soup, selectors)[0]
+
+
+def _select(soup: BeautifulSoup, selectors: tuple[str, ...]) -> tuple[str, Tag | None]:
+    """The first non-empty text any selector finds, and its element."""
     for selector in selectors:
         for el in soup.select(selector):
             text = norm(el.get_text())
             if text:
-                return text
-    return ""
+                return text, el
+    return "", None
+
+
+def _region_images(soup: BeautifulSoup, start: Tag | None, body: Tag) -> list[Tag]:
+    """Photos printed between the title and the end of the body, for skins a profile misses."""
+    order = {id(el): i for i, el in enumerate(soup.find_all(True))}
+    first = order.get(id(start), 0) if start is not None else 0
+    last = max([order[id(body)], *(order[id(el)] for el in body.find_all(True))])
+    return [
+        img
+        for img in soup.find_all("img")
+        if first < order[id(img)] <= last and not _decorative(img) and img.find_parent("a") is None
+    ]
 
 
 def _extract_profile(page: Page, profile: Profile) -> Fields | None:
@@ -637,7 +654,7 @@ def _extract_profile(page: Page, profile: Profile) -> Fields | None:
     if not all(soup.select_one(s) is not None for s in profile.detect):
         return None
     fields = Fields(extractor=profile.name)
-    fields.title = _select_text(soup, profile.title)
+    fields.title, title_el = _select(soup, profile.title)
     fields.kicker = _select_text(soup, profile.kicker)
     fields.subtitle = _LEADING_DASH.sub("", _select_text(soup, profile.subtitle))
     byline = _select_text(soup, profile.author)
@@ -662,7 +679,7 @@ def _extract_profile(page: Page, profile: Profile) -> Fields | None:
         return fields
     body = bodies[0]
     images = [img for s in profile.images for img in soup.select(s)]
-    captions, used = _captions(images)
+    captions, used = _captions(images or _region_images(soup, title_el, body))
     blocks = [b for b in blocks_of(body) if not _is_chrome(b)]
     fields.sections, author = _sections(blocks, used)
     # The byline may sit in its own element beside a date line (人民日报's p.sec).
