@@ -12,7 +12,14 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 DEFAULT_DATA = "corpus"
@@ -45,13 +52,16 @@ DEMO_BASE_URL = "https://epaper.jcwb.example/"
 
 
 @contextmanager
-def _progress(description: str) -> Iterator[Callable[[int, int], None]]:
-    """A rich progress bar on stderr (only on a terminal); yields a (done, total) callback."""
+def _progress(description: str, counts: bool = True) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar on stderr (only on a terminal); yields a (done, total) callback.
+
+    counts=False for progress in bytes, where "n of m" would mean little to a reader.
+    """
     console = Console(stderr=True)
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        MofNCompleteColumn() if counts else TaskProgressColumn(),
         TimeRemainingColumn(),
         console=console,
         transient=True,
@@ -123,7 +133,7 @@ def import_(data_dir: Path, files: tuple[Path, ...]) -> None:
 
     store = _open_store(data_dir)
     started = time.perf_counter()
-    with _progress("importing") as progress:
+    with _progress("importing", counts=False) as progress:
         report = import_jsonl(store, files, progress=progress)
     _print_problems("errors", report.errors)
     click.echo(
@@ -247,16 +257,20 @@ def demo(ctx: click.Context, host: str, port: int, no_serve: bool) -> None:
     from indexer import Archive
 
     indexed = Archive(data_dir).reindex()
-    click.echo(f"indexed: {indexed}")
+    click.echo(
+        f"indexed: {indexed.added} added, {indexed.updated} updated, {indexed.deleted} deleted, "
+        f"{indexed.total} in the index"
+    )
     if no_serve:
         return
     os.environ["BAOKU_DATA"] = str(data_dir)
     try:
-        ctx.invoke(serve, host=host, port=port)
-    except click.ClickException as exc:
-        if "not implemented" not in exc.message:
-            raise
+        import webui  # noqa: F401
+    except ImportError:
+        click.echo("The web app is not available; searching at a prompt instead.")
         _search_prompt(data_dir)
+        return
+    ctx.invoke(serve, host=host, port=port)
 
 
 def _search_prompt(data_dir: Path) -> None:
