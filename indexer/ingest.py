@@ -317,12 +317,15 @@ def reclean(store: Store, *, progress: Progress | None = None) -> RecleanReport:
     from indexer.clean import clean_page
 
     report = RecleanReport()
-    known = {a.source: a for a in store.iter_articles() if a.source}
+    # The parts as stored (a 转版 continuation keeps its own source), by source and by URL.
+    parts = [a for path in store.article_files() for a in store.read_parts(path)]
+    known = {a.source: a for a in parts if a.source}
+    by_url = {a.url: a for a in parts if a.url}
     pages = [p for p in store.iter_raw() if _looks_like_html(p.url, p.content_type)]
     pending: list[Article] = []
     for done, raw in enumerate(pages, 1):
         report.pages += 1
-        previous = known.get(raw.source)
+        previous = known.get(raw.source) or by_url.get(raw.url)
         try:
             data = store.read_raw(raw.source)
             article = clean_page(
