@@ -25,3 +25,66 @@ def require_shared(*parts: str) -> Path:
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     return require_shared()
+
+
+# --- web app (owner: web) -----------------------------------------------------------------
+
+XSS_TITLE = "<script>alert(1)</script>标题"
+XSS_BODY = "第一段<img src=x onerror=alert(1)>结尾"
+
+
+def web_crafted_articles() -> list:
+    """Articles the real corpus lacks: markup in the text, captions, 小标题, a javascript: URL."""
+    from indexer.article import Article, Caption, Section
+
+    return [
+        Article(
+            id="web-xss-1",
+            paper="测试报",
+            date="2019-10-15",
+            page="03",
+            page_name="要闻",
+            title=XSS_TITLE,
+            author="<b>记者</b>",
+            body=XSS_BODY + "\n第二段 跨站脚本测试",
+            url="javascript:alert(1)",
+            captions=[Caption("图注<img src=x onerror=alert(1)>", "javascript:alert(2)")],
+        ),
+        Article(
+            id="web-sections-1",
+            paper="测试报",
+            date="2020-01-20",
+            page="07",
+            page_name="文化",
+            kicker="引题文字",
+            title="冰雕展开幕",
+            subtitle="副题文字",
+            author="本报记者 张三",
+            sections=[
+                Section("", ["导语段落：冰雕展今天开幕。"]),
+                Section("第一部分", ["冰雕展吸引了很多游客。"]),
+                Section("第二部分", ["冰雕展将持续一个月。"]),
+            ],
+            captions=[Caption("游客在冰雕展参观", "https://img.example/a.jpg")],
+            url="https://paper.example/2020-01/20/content_7.htm",
+        ),
+    ]
+
+
+@pytest.fixture(scope="session")
+def web_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir with every 30th 人民日报 article of ../shared plus the crafted ones, indexed."""
+    import gzip
+    import json
+
+    from indexer import Archive
+    from indexer.article import Article
+    from indexer.store import Store
+
+    source = require_shared("corpus", "rmrb-2019-2020.jsonl.gz")
+    data_dir = tmp_path_factory.mktemp("web-data")
+    with gzip.open(source, "rt", encoding="utf-8") as lines:
+        real = [Article.from_dict(json.loads(line)) for i, line in enumerate(lines) if i % 30 == 0]
+    Store(data_dir).put_articles(real + web_crafted_articles())
+    Archive(data_dir).reindex()
+    return data_dir

@@ -353,7 +353,7 @@ def browse() -> str:
     if not day:
         return render_template("browse.html", issues=archive.issues(paper=paper), paper=paper)
     issue = archive.issue(day, paper=paper)
-    return render_template("browse_issue.html", day=day, paper=paper, issue=issue)
+    return render_template("browse_issue.html", day=day, paper=paper, pages=issue)
 
 
 # --- tools ---------------------------------------------------------------------------------
