@@ -105,7 +105,8 @@ _CHROME_ANY = re.compile(
 _CHROME_ATTR = re.compile(
     r"(?:^|[\s_-])(?:nav\w*|menu\w*|foot\w*|feeter|copyright|banner|toolbar|share|breadcrumb|crumb"
     r"|sidebar|calendar|rili|login|search|pagelist|bmname\d?|bmml|layout-list|news-list|day-nav"
-    r"|rqdh|topbar|top-bar|friendlink|qrcode|next|prev|pager|tongban)(?:$|[\s_-])",
+    r"|rqdh|topbar|top-bar|friendlink|qrcode|next|prev|pager|tongban|bottom\w*|copy-?\w*"
+    r"|statement|disclaimer)(?:$|[\s_-])",
     re.I,
 )
 _CHROME_TAGS = {"nav", "footer", "aside"}

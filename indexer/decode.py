@@ -127,6 +127,8 @@ def decode_html(data: bytes, content_type: str | None = None) -> str:
     # except for a few bad sequences are corrupt, and any other reading of them is mojibake.
     if utf8 == "valid":
         return data.decode("utf-8")
+    if utf8 == "truncated":
+        raise DecodeError("truncated file: it ends inside a multi-byte UTF-8 character")
     if utf8 == "broken":
         raise DecodeError(f"corrupt UTF-8: {_first_utf8_error(data)}; refusing to guess")
     detected = _detect(data)
@@ -138,6 +140,9 @@ def decode_html(data: bytes, content_type: str | None = None) -> str:
         text = _try(data, "gb18030")
         if text is not None and _looks_chinese(text):
             return text
+    for codec in [*tried, "gb18030"]:
+        if any(_try(data[:-cut], codec) for cut in (1, 2, 3)):
+            raise DecodeError(f"truncated file: it ends inside a multi-byte {codec} character")
     declared_text = ", ".join(f"{c} ({w})" for c, w in declared if c) or "none"
     raise DecodeError(
         "cannot decode without substitution: no charset decodes it strictly into text "
@@ -208,7 +213,13 @@ def _utf8_evidence(data: bytes) -> str:
     """
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        if (
+            exc.end == len(data)
+            and exc.start >= len(data) - 3
+            and _utf8_evidence(data[: exc.start]) == "valid"
+        ):
+            return "truncated"
         loose = data.decode("utf-8", errors="replace")
         bad = loose.count("\ufffd")
         good = sum(1 for ch in loose if ord(ch) > 0x7F) - bad
