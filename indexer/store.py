@@ -113,6 +113,14 @@ def atomic_writer(path: Path, mode: str = "w"):
     _fsync_dir(path.parent)
 
 
+def _remove_stale_temps(path: Path) -> None:
+    """Temp files of `path` left by a writer that was killed; only call with the lock held."""
+    if path.parent.is_dir():
+        for stale in path.parent.glob(f".{path.name}.*.tmp"):
+            with suppress(FileNotFoundError):
+                stale.unlink()
+
+
 def _fsync_dir(directory: Path) -> None:
     # The rename is durable only once the directory entry is on disk.
     with suppress(OSError):
@@ -338,6 +346,7 @@ class Store:
         with self.lock:
             path = self.data_dir / source
             if not path.exists():
+                _remove_stale_temps(path)
                 with atomic_writer(path, "wb") as handle:
                     handle.write(data)
             known = self._load_raw().get(url)
@@ -543,6 +552,7 @@ class Store:
             changed = True
         if not changed:
             return result
+        _remove_stale_temps(path)
         if parts:
             with atomic_writer(path) as handle:
                 for article in parts.values():

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -327,3 +329,42 @@ def test_two_processes_writing_the_same_file(tmp_path: Path) -> None:
     assert len(store.article_files()) == 1
     assert len(store.read_parts(store.article_files()[0])) == 200
     assert len(store) == 200
+
+
+_KILLED_WRITER = """
+import sys
+from indexer.article import Article
+from indexer.store import Store
+
+store = Store(sys.argv[1])
+round_ = 0
+while True:
+    round_ += 1
+    store.put_articles(
+        Article(id=f"k{i}", paper="江城晚报", date="2024-03-05", page="01", title=f"稿{i}",
+                body=f"第{round_}轮" * 400)
+        for i in range(300)
+    )
+    print(round_, flush=True)
+"""
+
+
+def test_killed_writer_never_leaves_half_a_file(tmp_path: Path) -> None:
+    """SIGKILL a process that keeps rewriting one big file: the file is always whole."""
+    for _attempt in range(3):
+        writer = subprocess.Popen(
+            [sys.executable, "-c", _KILLED_WRITER, str(tmp_path)],
+            stdout=subprocess.PIPE,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+        assert writer.stdout.readline()  # one whole round is on disk, the next one is under way
+        writer.kill()
+        writer.wait(30)
+        store = Store(tmp_path)
+        (path,) = store.article_files()
+        parts = store.read_parts(path)
+        assert [a.id for a in parts] == [f"k{i}" for i in range(300)]
+        assert len({a.body for a in parts}) == 1  # one round, not a mix of two
+    store.put_articles([_article("after")])
+    assert _temp_files(tmp_path) == []
+    assert len(Store(tmp_path)) == 301
