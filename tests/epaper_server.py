@@ -10,7 +10,7 @@ The crawler's tests talk to it over real sockets; nothing is mocked. Faults are 
 - ``redirect(path, to)``: answer 302 to `to` (a path or a URL);
 - ``slow(seconds)``: wait that long before every article page (to kill a crawl halfway).
 
-Every request is logged (path with query) in ``requests``.
+Every request is logged (path with query) in ``requests``, its User-Agent in ``agents``.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ class EpaperServer:
     files: dict[str, bytes]
     content_type: Callable[[str], str] = field(default=lambda path: "text/html; charset=utf-8")
     requests: list[str] = field(default_factory=list)
+    agents: list[str] = field(default_factory=list)  # the User-Agent of every request
 
     def __post_init__(self) -> None:
         self._faults: dict[str, _Fault] = {}
@@ -119,9 +120,10 @@ class EpaperServer:
                 fault.times -= 1
             return fault
 
-    def _log(self, raw_path: str) -> None:
+    def _log(self, raw_path: str, agent: str) -> None:
         with self._lock:
             self.requests.append(raw_path)
+            self.agents.append(agent)
 
 
 def _handler_for(site: EpaperServer) -> type[BaseHTTPRequestHandler]:
@@ -133,7 +135,7 @@ def _handler_for(site: EpaperServer) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
             raw = self.path
-            site._log(raw.lstrip("/"))
+            site._log(raw.lstrip("/"), self.headers.get("User-Agent", ""))
             path = urlsplit(raw).path.lstrip("/") or "index.html"
             fault = site._take_fault(path)
             if fault is not None and fault.kind == "stall":
