@@ -75,10 +75,11 @@ _DATE_URL = (
     re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)"),  # renmrb_20191001_
 )
 _PAGE_NO = r"([A-Za-z]?\d{1,3})"
-_PAGE_LABEL = re.compile(rf"版\s*次\s*[:：]\s*(?:第\s*)?{_PAGE_NO}")
+_PAGE_LABEL = re.compile(rf"版\s*次\s*[:：】\]]?\s*(?:第\s*)?{_PAGE_NO}")
 _PAGE_PRINTED = re.compile(rf"第\s*{_PAGE_NO}\s*版")
 _PAGE_BARE = re.compile(rf"^\s*{_PAGE_NO}\s*(?:版)?\s*$")
-_PAGE_NAME = re.compile(r"(?:第\s*[A-Za-z]?\d{1,3}\s*版|版\s*名)\s*[:：]\s*(.+)$")
+_PAGE_NAME = re.compile(r"(?:第\s*[A-Za-z]?\d{1,3}\s*版|版\s*名)\s*[:：】\]]\s*(.+)$")
+_AUTHOR_LABEL = re.compile(r"(?:作\s*者|记\s*者)\s*[:：】\]]\s*([^【\[|｜\u3000]{2,30})")
 _WORD_COUNT = re.compile(r"字\s*数\s*[:：]\s*(\d[\d,，]*)")
 _PAPER_NAME = re.compile(
     r"([\u4e00-\u9fff]{2,10}?(?:日报|晚报|早报|晨报|商报|时报|都市报|法制报|报))"
@@ -409,7 +410,7 @@ def _parse_page_name(text: str) -> str:
     match = _PAGE_NAME.search(norm(text))
     if not match:
         return ""
-    name = re.split(r"\s{2,}|[|｜]|第\s*\d+\s*版", match.group(1))[0]
+    name = re.split(r"\s{2,}|[|｜【\[]|第\s*\d+\s*版|\s\S+[:：]", match.group(1))[0]
     return _squeeze(name.strip())
 
 
@@ -762,6 +763,7 @@ def _is_meta_line(text: str) -> bool:
     return len(text) <= 60 and bool(
         _WORD_COUNT.search(text)
         or _PAGE_LABEL.search(text)
+        or _PAGE_PRINTED.match(text)
         or re.fullmatch(r"[\d年月日\s:：星期一二三四五六日天\-/.]+", text)
         or re.match(r"^(?:日期|出版日期|发布日期|来源|作者)[:：]", text)
     )
@@ -834,3 +836,6 @@ def _meta_fields(fields: Fields, blocks: list[Block]) -> None:
             fields.page_name = _parse_page_name(text)
         if not fields.word_count:
             fields.word_count = _parse_word_count(text)
+        if not fields.author and not block.link:
+            match = _AUTHOR_LABEL.search(text)
+            fields.author = norm(match.group(1)) if match else ""
