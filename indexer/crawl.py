@@ -365,6 +365,8 @@ def parse_layout(text: str, url: str) -> Layout:
     here_dir = posixpath.dirname(urlsplit(here).path)
     here_date = url_date(here)
     layout = Layout(url=here)
+    labelled: list[str] = []
+    unlabelled: list[str] = []
     for tag in soup.find_all(["a", "area"], href=True):
         href = tag["href"].strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
@@ -377,11 +379,14 @@ def parse_layout(text: str, url: str) -> Layout:
         target_date = url_date(target)
         if _LAYOUT_NAME.match(name):
             if target_dir == here_dir:
-                if target not in layout.pages:
-                    layout.pages.append(target)
+                label = tag.get_text(" ", strip=True)
+                # The page list (第01版：要闻) gives the order; "下一版" and the like do not.
+                listed = labelled if _PAGE_LABEL.match(_clean_label(label)) else unlabelled
+                if target not in listed:
+                    listed.append(target)
                 if target == here:
-                    _set_label(layout, tag.get_text(" ", strip=True))
-            elif target_date is not None:
+                    _set_label(layout, label)
+            elif _is_other_issue(here_date, target_date):
                 layout.other_dates.setdefault(target_date[0], target)
             continue
         in_map = tag.name == "area" or tag.find_parent("map") is not None
@@ -391,11 +396,22 @@ def parse_layout(text: str, url: str) -> Layout:
                 continue
             if target not in layout.articles:
                 layout.articles.append(target)
+    layout.pages = labelled + [u for u in unlabelled if u not in labelled]
     if here not in layout.pages:
         layout.pages.insert(0, here)
     if not layout.page:
         _label_from_text(layout, soup)
     return layout
+
+
+def _is_other_issue(here: tuple[date, str] | None, there: tuple[date, str] | None) -> bool:
+    """A layout page of another date in the same edition (not the 手机版 /pad/ of today)."""
+    if there is None:
+        return False
+    if here is None:
+        return True
+    same_shape = here[1].split("\x00")[0] == there[1].split("\x00")[0]
+    return same_shape and here[0] != there[0]
 
 
 def _set_label(layout: Layout, text: str) -> None:
