@@ -116,7 +116,7 @@ _SUBTITLE_ATTR = re.compile(r"sub|futi|fubt|fu-?title|deck", re.I)
 _KICKER_ATTR = re.compile(r"intro|yinti|yin-?title|kicker|pre-?title|overline|shoulder", re.I)
 _CONTENT_LINK = re.compile(r"content_\d+|nw\.D\d+|/content/\d|detail|article", re.I)
 _PROSE_PUNCT = re.compile(r"[。！？；，：,]")
-_TERMINAL = re.compile(r"[。！？；：:，,…）)”」]$")
+_TERMINAL = re.compile(r"[。！？；：:，,…]$")  # a sentence ends here: not a title or 小标题
 
 _BLOCK_TAGS = {
     "address", "article", "blockquote", "body", "caption", "center", "dd", "div", "dl", "dt",
@@ -546,8 +546,14 @@ def _is_heading(block: Block, mostly_indented: bool) -> bool:
         return False
     if block.bold or block.owner.name in ("h2", "h3", "h4", "h5", "h6"):
         return True
-    # Papers that indent every paragraph print 小标题 flush left.
-    return mostly_indented and not block.indented and len(text) <= 30
+    # Papers that indent every paragraph print 小标题 flush left; a bracketed credit
+    # line such as （新华社发） is not one.
+    return (
+        mostly_indented
+        and not block.indented
+        and len(text) <= 30
+        and not re.search(r"^[（(]|[）)]$", text)
+    )
 
 
 # --- captions ---------------------------------------------------------------------------------------
