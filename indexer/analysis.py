@@ -1,0 +1,159 @@
+"""Text analysis shared by the index and the query: one normalisation, one segmenter.
+
+- `normalize(text)`: traditional → simplified (OpenCC t2s), NFKC (full-width letters,
+  digits and punctuation → half-width), case folding, every white-space character → " ".
+  It preserves length: character i of the result comes from character i of the input, so a
+  match found in normalised text marks the same span of the original (snippets, highlight).
+- `words(text)`: jieba's dictionary and algorithm through rjieba (its Rust port, ~14× faster)
+  in precise mode, with the newsroom dictionary (indexer/data/newsroom_dict.txt) loaded into
+  the same segmenter for index and query. Tokens without a letter, digit or CJK character
+  (punctuation, spaces) are dropped; digits and Latin words are kept ("5g", "iphone").
+- `grams(text)`: the set of character unigrams and bigrams inside runs of letters/digits/CJK
+  (punctuation and spaces break runs). Indexed without positions; every substring of two or
+  more characters has all its bigrams in the set, which makes fragments findable (recall 1.0).
+- `WordTokenizer`: the Whoosh analyzer for the word fields, sequential positions 0, 1, 2, …
+  (word positions, not character offsets). It expects normalised text.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+
+import opencc
+import rjieba
+from whoosh.analysis import Token, Tokenizer
+
+DICT_PATH = Path(__file__).parent / "data" / "newsroom_dict.txt"
+
+# Runs of letters, digits and CJK characters (\w without the underscore).
+RUN = re.compile(r"[^\W_]+")
+
+_local = threading.local()
+
+
+def _converter() -> opencc.OpenCC:
+    # OpenCC objects are not shared between threads: one per thread, created on first use.
+    conv = getattr(_local, "t2s", None)
+    if conv is None:
+        conv = _local.t2s = opencc.OpenCC("t2s")
+    return conv
+
+
+@lru_cache(maxsize=65536)
+def _char_norm(ch: str) -> str:
+    """The slow path: one character in, one character out."""
+    out = _converter().convert(ch)
+    if len(out) != 1:
+        out = ch
+    nf = unicodedata.normalize("NFKC", out)
+    if len(nf) == 1:
+        out = nf
+    folded = out.casefold()
+    if len(folded) == 1:
+        out = folded
+    return " " if out.isspace() and out != "\n" else out
+
+
+_SPACES = {ord(c): " " for c in "\t\r\x0b\x0c\xa0\u3000\u2002\u2003\u2009\u200b"}
+
+
+def normalize(text: str) -> str:
+    """Simplified, half-width, case-folded text of exactly the same length as `text`."""
+    if not text:
+        return ""
+    out = _converter().convert(text)
+    if len(out) == len(text):
+        out = unicodedata.normalize("NFKC", out)
+        if len(out) == len(text):
+            out = out.casefold()
+    if len(out) != len(text):
+        # Rare (ligatures, ß, ㈱ …): redo character by character to keep offsets aligned.
+        out = "".join(_char_norm(ch) for ch in text)
+    return out.translate(_SPACES)
+
+
+def grams(norm_text: str) -> set[str]:
+    """Unigrams and bigrams of every letter/digit/CJK run in already normalised text."""
+    found: set[str] = set()
+    for run in RUN.findall(norm_text):
+        found.update(run)
+        if len(run) > 1:
+            found.update(map(str.__add__, run, run[1:]))
+    return found
+
+
+def query_grams(norm_fragment: str) -> list[str]:
+    """The grams a document must contain to contain `norm_fragment`: its bigrams, or the
+    character itself for one-character runs."""
+    needed: list[str] = []
+    for run in RUN.findall(norm_fragment):
+        if len(run) == 1:
+            needed.append(run)
+        else:
+            needed.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return list(dict.fromkeys(needed))
+
+
+def _load_dictionary(path: Path = DICT_PATH) -> int:
+    """Add the newsroom dictionary to rjieba's default segmenter (once per process)."""
+    count = 0
+    if not path.exists():
+        return 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split()
+        word = normalize(parts[0])
+        freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+        tag = parts[2] if len(parts) > 2 else None
+        rjieba.add_word(word, freq, tag)
+        count += 1
+    return count
+
+
+DICTIONARY_SIZE = _load_dictionary()
+
+
+def words(norm_text: str) -> list[str]:
+    """jieba precise-mode words of normalised text, punctuation and spaces dropped."""
+    return [w for w in rjieba.cut(norm_text) if RUN.search(w)]
+
+
+class WordTokenizer(Tokenizer):
+    """Whoosh tokenizer over normalised text: rjieba words at positions 0, 1, 2, …"""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, WordTokenizer)
+
+    def __hash__(self) -> int:
+        return hash(type(self).__name__)
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for pos, word in enumerate(words(value), start_pos):
+            token.text = word
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = word
+            if positions:
+                token.pos = pos
+            yield token

@@ -1,0 +1,768 @@
+"""Searching the archive: `Archive`, the one entry point of the CLI and the web app.
+
+    from indexer import Archive
+    with Archive(data_dir) as archive:
+        result = archive.search("兰州新区", limit=10)
+
+API
+- `Archive(data_dir)`: opens DATA/index lazily, once; it re-opens by itself when the index
+  changed (an incremental update, or a rebuild swapped in), never erroring mid-swap.
+- `.reindex(rebuild=False, progress=None) -> IndexReport` (added, updated, deleted, total,
+  rebuilt, seconds, generation): brings the index up to date with `indexer.store.Store`.
+  Raises `indexer.index.IndexBusy` when another process is writing.
+- `.search(query, limit=10, offset=0, date_from=None, date_to=None, page=None,
+  sort="relevance", paper=None, recency_boost=False) -> dict`:
+      {"query", "total", "offset", "limit", "took_ms",
+       "hits": [{"id", "title", "paper", "date", "page", "page_name", "score", "snippet"}],
+       "facets": {"year": {"2019": n}, "month": {"2019-10": n}, "page": {"01": n},
+                  "paper": {"人民日报": n}},
+       "parsed": {"terms": [...], "excluded": [...], "suggestion": str | None,
+                  "notes": [...]}}
+  `total` is exact; facets count the whole result set (after filters); snippets are 1–3
+  fragments, every match wrapped whole in <mark>…</mark>, all other text HTML-escaped.
+  date_from/date_to take YYYY, YYYY-MM or YYYY-MM-DD; sort is relevance|newest|oldest.
+  Raises ValueError for a malformed date or sort (the query string itself never raises).
+- `.get(id) -> Article | None`: from the store, else rebuilt from the index's text.
+- `.more_like_this(id, limit=5) -> list[hit]` (hits without snippets: snippet "").
+- `.highlight(text, query) -> str`: `text` HTML-escaped with the query's matches marked.
+- `.issues(paper=None) -> list[IssueRef]` (paper, date, articles), newest first;
+  `.issue(paper, date) -> list[IssuePage]` (page, page_name, articles: [IssueArticle(id,
+  title)]), by page.
+- `.close()`; `Archive` is a context manager. Methods are safe to call from several threads
+  (one lock per Archive: Whoosh readers share file handles).
+
+How a query runs (why this design is in docs/benchmarks.md):
+1. Each fragment's character bigrams (unigram for a one-character run) are looked up in the
+   gram sidecar (indexer.index.GramSegmentWriter) and intersected with numpy: every document
+   that contains the fragment is a candidate (recall 1.0 by construction).
+2. Quoted phrases and field-prefixed fragments are verified against the normalised text in
+   texts.bin (mmap.find within the document's byte range): precision 1.0, exact totals.
+   Unquoted fragments keep all candidates (a document with all the bigrams).
+3. Relevance: BM25F over the jieba words of the query in the word fields (Whoosh, field
+   boosts title/kicker/subtitle > headings > captions > body), plus a known-item bonus when
+   the query equals the title; candidates with no word match follow, newest first.
+4. Facets, filters and date sorts are numpy over columns loaded once per searcher.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import mmap
+import re
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.scoring import BM25F
+
+from indexer.analysis import RUN, normalize, query_grams, words
+from indexer.article import Article, Caption, Section
+from indexer.index import (
+    SEP,
+    TEXT_FIELDS,
+    TEXTS,
+    WORD_BOOSTS,
+    IndexReport,
+    apply_diffs,
+    gram_key,
+    live_generation,
+    reindex,
+    title_key,
+)
+from indexer.query import Clause, ParsedQuery, date_bound, parse
+
+SORTS = ("relevance", "newest", "oldest")
+TITLE_BONUS = 40.0  # a known item (query == title) outranks any partial match
+SNIPPET_FRAGMENTS = 3
+SNIPPET_BEFORE, SNIPPET_AFTER = 30, 70
+SCORE_DEPTH = 1000  # documents scored by BM25F before the unscored candidates
+FIELD_INDEX = {name: i for i, name in enumerate(TEXT_FIELDS)}
+
+
+@dataclass
+class IssueRef:
+    paper: str
+    date: str
+    articles: int
+
+
+@dataclass
+class IssueArticle:
+    id: str
+    title: str
+
+
+@dataclass
+class IssuePage:
+    page: str
+    page_name: str
+    articles: list[IssueArticle]
+
+
+class _GramSegment:
+    def __init__(self, stem: Path) -> None:
+        self.base = int(stem.name.split("-")[1])
+        self.keys = np.load(f"{stem}.keys.npy", mmap_mode="r")
+        self.starts = np.load(f"{stem}.starts.npy", mmap_mode="r")
+        self.dks = np.load(f"{stem}.dks.npy", mmap_mode="r")
+
+    def postings(self, key: int) -> np.ndarray | None:
+        i = int(np.searchsorted(self.keys, key))
+        if i >= len(self.keys) or int(self.keys[i]) != key:
+            return None
+        return self.dks[self.starts[i] : self.starts[i + 1]].astype(np.int64) + self.base
+
+
+class _View:
+    """One opened generation: Whoosh searcher, numpy columns, texts.bin mmap, gram segments."""
+
+    def __init__(self, gen: Path) -> None:
+        self.gen = gen
+        self.ix = whoosh_index.open_dir(str(gen))
+        self.searcher = self.ix.searcher(weighting=BM25F(B=0.75, K1=1.2))
+        self._load()
+
+    def _load(self) -> None:
+        reader = self.searcher.reader()
+        n = reader.doc_count_all()
+        self.n = n
+        self.live = np.zeros(n, dtype=bool)
+        self.live[list(reader.all_doc_ids())] = True
+        self.dord = self._numeric("dord", n)
+        self.toff = self._numeric("toff", n)
+        self.tlen = self._numeric("tlen", n)
+        dk = self._numeric("dk", n)
+        size = int(dk[self.live].max()) + 1 if self.live.any() else 0
+        self.doc_of_dk = np.full(size, -1, dtype=np.int64)
+        live_docs = np.flatnonzero(self.live)
+        self.doc_of_dk[dk[live_docs]] = live_docs
+        self.paper_names, self.paper = self._codes("paper", n)
+        self.page_names, self.page = self._codes("page", n)
+        self.days = _days(self.dord)
+        path = self.gen / TEXTS
+        self._file = open(path, "rb")  # noqa: SIM115 - held open for the mmap, closed in close()
+        size_bytes = path.stat().st_size
+        self.mm = (
+            mmap.mmap(self._file.fileno(), size_bytes, access=mmap.ACCESS_READ)
+            if size_bytes
+            else None
+        )
+        stems = sorted({p.name[: -len(".keys.npy")] for p in self.gen.glob("grams-*.keys.npy")})
+        self.segments = [_GramSegment(self.gen / s) for s in stems]
+        self._cache: dict[int, np.ndarray] = {}
+
+    def _numeric(self, name: str, n: int) -> np.ndarray:
+        reader = self.searcher.reader()
+        out = np.zeros(n, dtype=np.int64)
+        if n:
+            col = reader.column_reader(name)
+            out[:] = np.fromiter((col[i] for i in range(n)), dtype=np.int64, count=n)
+        return out
+
+    def _codes(self, name: str, n: int) -> tuple[list[str], np.ndarray]:
+        reader = self.searcher.reader()
+        if not n:
+            return [], np.zeros(0, dtype=np.int64)
+        col = reader.column_reader(name)
+        values = [col[i] for i in range(n)]
+        values = [v.decode("utf-8") if isinstance(v, bytes) else str(v) for v in values]
+        names, codes = np.unique(np.array(values, dtype=object).astype(str), return_inverse=True)
+        return [str(x) for x in names], codes.astype(np.int64)
+
+    def up_to_date(self) -> bool:
+        return self.searcher.up_to_date()
+
+    def close(self) -> None:
+        self.searcher.close()
+        if self.mm is not None:
+            self.mm.close()
+        self._file.close()
+
+    # -- candidates --
+
+    def gram_docs(self, key: int) -> np.ndarray:
+        """Live docnums containing the gram, sorted (cached per searcher)."""
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        parts = [p for p in (seg.postings(key) for seg in self.segments) if p is not None]
+        if parts:
+            dks = np.concatenate(parts)
+            dks = dks[dks < len(self.doc_of_dk)]
+            docs = self.doc_of_dk[dks]
+            docs = np.unique(docs[docs >= 0])
+        else:
+            docs = np.zeros(0, dtype=np.int64)
+        if len(self._cache) > 4096:
+            self._cache.clear()
+        self._cache[key] = docs
+        return docs
+
+    def text(self, docnum: int) -> str:
+        off, ln = int(self.toff[docnum]), int(self.tlen[docnum])
+        return self.mm[off : off + ln].decode("utf-8") if self.mm is not None else ""
+
+
+def _days(dord: np.ndarray) -> np.ndarray:
+    """YYYYMMDD → days since 1970 (0 for unknown dates)."""
+    out = np.zeros(len(dord), dtype=np.int64)
+    ok = dord > 0
+    if ok.any():
+        y, m, d = dord[ok] // 10000, dord[ok] // 100 % 100, dord[ok] % 100
+        months = (y - 1970) * 12 + (m - 1)
+        out[ok] = months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) + d - 1
+    return out
+
+
+def _fmt_date(dord: int) -> str:
+    return f"{dord // 10000:04d}-{dord // 100 % 100:02d}-{dord % 100:02d}" if dord else ""
+
+
+# --- highlighting ------------------------------------------------------------------------
+
+
+def _mark_terms(parsed: ParsedQuery) -> list[str]:
+    """The normalised strings to mark: every positive fragment and phrase."""
+    terms = []
+    for clause in parsed.positive:
+        text = clause.text.strip()
+        if text:
+            terms.append(text)
+    return terms
+
+
+def find_spans(norm: str, terms: list[str], fallback_words: bool = True) -> list[tuple[int, int]]:
+    """Merged (start, end) spans of every occurrence of the terms in normalised text.
+
+    A fragment that never occurs whole (an unquoted fragment matched by its bigrams) falls
+    back to its words of two or more characters.
+    """
+    spans = []
+    for term in terms:
+        found = _occurrences(norm, term)
+        if not found and fallback_words:
+            for word in words(term):
+                if len(word) > 1:
+                    found.extend(_occurrences(norm, word))
+        spans.extend(found)
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _occurrences(norm: str, term: str) -> list[tuple[int, int]]:
+    out, start = [], norm.find(term)
+    while start >= 0 and term:
+        out.append((start, start + len(term)))
+        start = norm.find(term, start + 1)
+    return out
+
+
+def render_marked(
+    original: str, spans: list[tuple[int, int]], lo: int = 0, hi: int | None = None
+) -> str:
+    """original[lo:hi] HTML-escaped, with the spans (clipped to the window) in <mark>."""
+    hi = len(original) if hi is None else hi
+    out, pos = [], lo
+    for start, end in spans:
+        start, end = max(start, lo), min(end, hi)
+        if start >= end:
+            continue
+        out.append(html.escape(original[pos:start]))
+        out.append("<mark>" + html.escape(original[start:end]) + "</mark>")
+        pos = end
+    out.append(html.escape(original[pos:hi]))
+    return "".join(out)
+
+
+def make_snippet(parts_norm: list[str], parts_orig: list[str], terms: list[str]) -> str:
+    """1–3 fragments around matches, from the body, else captions, headings, subtitle."""
+    for name in ("body", "captions", "headings", "subtitle", "kicker"):
+        i = FIELD_INDEX[name]
+        spans = find_spans(parts_norm[i], terms) if terms else []
+        if spans:
+            return _fragments(parts_orig[i], spans)
+    body = parts_orig[FIELD_INDEX["body"]]
+    head = body[: SNIPPET_BEFORE + SNIPPET_AFTER]
+    return html.escape(head.replace("\n", " ")) + ("…" if len(body) > len(head) else "")
+
+
+def _fragments(original: str, spans: list[tuple[int, int]]) -> str:
+    windows: list[tuple[int, int]] = []
+    for start, end in spans:
+        if windows and start < windows[-1][1]:
+            continue
+        if len(windows) == SNIPPET_FRAGMENTS:
+            break
+        lo = max(0, start - SNIPPET_BEFORE)
+        if windows:
+            lo = max(lo, windows[-1][1])
+        windows.append((lo, min(len(original), max(end, start + SNIPPET_AFTER))))
+    pieces = []
+    for lo, hi in windows:
+        text = render_marked(original, spans, lo, hi).replace("\n", " ")
+        pieces.append(("…" if lo > 0 else "") + text + ("…" if hi < len(original) else ""))
+    return " ".join(pieces).replace("……", "…")
+
+
+# --- the archive -------------------------------------------------------------------------
+
+
+class Archive:
+    """Search, browse and maintain the index under `data_dir`/index (see module docstring)."""
+
+    def __init__(self, data_dir: Path | str) -> None:
+        self.data_dir = Path(data_dir)
+        self.root = self.data_dir / "index"
+        self._lock = threading.RLock()
+        self._view: _View | None = None
+        self._retired: list[_View] = []
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with self._lock:
+            for view in [self._view, *self._retired]:
+                if view is not None:
+                    view.close()
+            self._view, self._retired = None, []
+
+    # -- maintenance --
+
+    def reindex(self, rebuild: bool = False, progress=None, procs: int = 2) -> IndexReport:
+        from indexer.store import Store
+
+        store = Store(self.data_dir)
+        return reindex(
+            self.root, store.iter_articles, rebuild=rebuild, procs=procs, progress=progress
+        )
+
+    def _current(self) -> _View | None:
+        """The open view, refreshed when CURRENT names another generation or it committed."""
+        gen = live_generation(self.root)
+        view = self._view
+        if gen is None:
+            return view
+        if view is not None and view.gen == gen and view.up_to_date():
+            return view
+        fresh = _View(gen)
+        if view is not None:
+            # Close the view we replaced one refresh later: a caller may still hold it.
+            for old in self._retired:
+                old.close()
+            self._retired = [view]
+        self._view = fresh
+        return fresh
+
+    # -- searching --
+
+    def search(
+        self,
+        query: str,
+        limit: int = 10,
+        offset: int = 0,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        page: str | None = None,
+        sort: str = "relevance",
+        paper: str | None = None,
+        recency_boost: bool = False,
+    ) -> dict[str, Any]:
+        started = time.perf_counter()
+        if sort not in SORTS:
+            raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+        lo = _bound("date_from", date_from, end=False)
+        hi = _bound("date_to", date_to, end=True)
+        limit, offset = max(0, int(limit)), max(0, int(offset))
+        parsed = parse(query or "")
+        result: dict[str, Any] = {
+            "query": query,
+            "total": 0,
+            "offset": offset,
+            "limit": limit,
+            "hits": [],
+            "facets": {"year": {}, "month": {}, "page": {}, "paper": {}},
+        }
+        with self._lock:
+            view = self._current()
+            if view is not None and not parsed.is_empty():
+                self._run(view, parsed, result, lo, hi, page, paper, sort, recency_boost)
+            result["parsed"] = self._parsed_info(view, query or "", parsed, result["total"])
+        result["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
+        return result
+
+    def _run(self, view, parsed, result, lo, hi, page, paper, sort, recency_boost) -> None:
+        mask = self._match(view, parsed)
+        mask &= self._filters(view, parsed, lo, hi, page, paper)
+        docs = np.flatnonzero(mask)
+        result["total"] = int(len(docs))
+        result["facets"] = _facets(view, docs)
+        limit, offset = result["limit"], result["offset"]
+        if not len(docs) or not limit:
+            return
+        sort = parsed.sort if parsed.sort and sort == "relevance" else sort
+        if sort == "relevance":
+            ranked = self._rank(view, parsed, docs, offset + limit, recency_boost)
+        else:
+            order = np.lexsort((docs, view.dord[docs]))
+            if sort == "newest":
+                order = order[::-1]
+            ranked = [(int(d), 0.0) for d in docs[order[offset : offset + limit]]]
+            ranked = [(0, 0.0)] * offset + ranked
+        terms = _mark_terms(parsed)
+        result["hits"] = [self._hit(view, d, s, terms) for d, s in ranked[offset : offset + limit]]
+
+    def _match(self, view: _View, parsed: ParsedQuery) -> np.ndarray:
+        mask = view.live.copy()
+        for group in parsed.groups:
+            alt = np.zeros(view.n, dtype=bool)
+            for clause in group:
+                alt |= self._clause(view, clause)
+            mask &= alt
+        for clause in parsed.excluded:
+            mask &= ~self._clause(view, clause)
+        return mask
+
+    def _clause(self, view: _View, clause: Clause) -> np.ndarray:
+        mask = np.zeros(view.n, dtype=bool)
+        needed = query_grams(clause.text)
+        if needed:
+            lists = sorted((view.gram_docs(gram_key(g)) for g in needed), key=len)
+            docs = lists[0]
+            for other in lists[1:]:
+                if not len(docs):
+                    break
+                docs = docs[np.isin(docs, other, assume_unique=True)]
+        elif clause.quoted or clause.field:
+            docs = np.flatnonzero(view.live)  # only punctuation: verify every document
+        else:
+            return view.live.copy()  # nothing searchable in it: it does not restrict
+        if clause.quoted or clause.field:
+            docs = self._verify(view, docs, clause)
+        mask[docs] = True
+        return mask
+
+    def _verify(self, view: _View, docs: np.ndarray, clause: Clause) -> np.ndarray:
+        if view.mm is None:
+            return docs[:0]
+        needle = clause.text.encode("utf-8")
+        keep = np.zeros(len(docs), dtype=bool)
+        find, toff, tlen = view.mm.find, view.toff, view.tlen
+        if clause.field is None:
+            for i, d in enumerate(docs.tolist()):
+                off = int(toff[d])
+                keep[i] = find(needle, off, off + int(tlen[d])) >= 0
+        else:
+            index_in_doc = FIELD_INDEX[clause.field]
+            for i, d in enumerate(docs.tolist()):
+                keep[i] = clause.text in view.text(d).split(SEP)[index_in_doc]
+        return docs[keep]
+
+    def _filters(self, view, parsed, lo, hi, page, paper) -> np.ndarray:
+        mask = np.ones(view.n, dtype=bool)
+        lo = (
+            max(x for x in (lo, parsed.date_from) if x is not None)
+            if (lo or parsed.date_from)
+            else None
+        )
+        hi = (
+            min(x for x in (hi, parsed.date_to) if x is not None)
+            if (hi or parsed.date_to)
+            else None
+        )
+        if lo is not None:
+            mask &= view.dord >= lo
+        if hi is not None:
+            mask &= view.dord <= hi
+        pages = [p for p in [page, *parsed.pages] if p]
+        for wanted in pages:
+            mask &= _code_mask(view.page_names, view.page, wanted, numeric=True)
+        if paper:
+            mask &= _code_mask(view.paper_names, view.paper, paper, numeric=False)
+        return mask
+
+    def _rank(self, view, parsed, docs, depth, recency_boost) -> list[tuple[int, float]]:
+        scored = self._scores(view, parsed, docs, max(depth, 200 if recency_boost else depth))
+        if recency_boost and scored:
+            newest = int(view.days[docs].max())
+            scored = [
+                (d, s * (1.0 + 0.5 * math.exp(-(newest - int(view.days[d])) / 365.0)))
+                for d, s in scored
+            ]
+            scored.sort(key=lambda x: -x[1])
+        if len(scored) >= depth:
+            return scored
+        seen = {d for d, _ in scored}
+        rest = docs[~np.isin(docs, np.fromiter(seen, dtype=np.int64, count=len(seen)))]
+        order = np.lexsort((rest, view.dord[rest]))[::-1][: depth - len(scored)]
+        return scored + [(int(d), 0.0) for d in rest[order]]
+
+    def _scores(self, view, parsed, docs, depth) -> list[tuple[int, float]]:
+        terms: list[wq.Query] = []
+        for clause in parsed.positive:
+            names = [clause.field] if clause.field in WORD_BOOSTS else list(WORD_BOOSTS)
+            for word in dict.fromkeys(words(clause.text)):
+                terms.extend(wq.Term(name, word, boost=WORD_BOOSTS[name]) for name in names)
+        key = title_key(" ".join(c.text for c in parsed.positive))
+        if key:
+            terms.append(wq.Term("tkey", key, boost=TITLE_BONUS))
+        if not terms:
+            return []
+        allow = set(docs.tolist())
+        results = view.searcher.search(
+            wq.Or(terms), limit=max(depth, 1), filter=allow, scored=True, terms=False
+        )
+        return [(hit.docnum, float(hit.score)) for hit in results]
+
+    def _hit(
+        self, view: _View, docnum: int, score: float, terms: list[str] | None
+    ) -> dict[str, Any]:
+        stored = view.searcher.stored_fields(docnum)
+        norm = view.text(docnum)
+        original = apply_diffs(norm, stored.get("diffs") or [])
+        parts_norm, parts_orig = norm.split(SEP), original.split(SEP)
+        return {
+            "id": stored.get("id", ""),
+            "title": parts_orig[0],
+            "paper": stored.get("paper", ""),
+            "date": _fmt_date(int(view.dord[docnum])),
+            "page": stored.get("page", ""),
+            "page_name": parts_orig[FIELD_INDEX["page_name"]],
+            "score": round(score, 4),
+            "snippet": make_snippet(parts_norm, parts_orig, terms) if terms is not None else "",
+        }
+
+    def _parsed_info(self, view, query: str, parsed: ParsedQuery, total: int) -> dict[str, Any]:
+        terms = []
+        for clause in parsed.positive:
+            label = f'"{clause.text}"' if clause.quoted else " ".join(words(clause.text))
+            if clause.field:
+                label = f"{clause.field}:{label}"
+            terms.append(label)
+        suggestion = None
+        simplified = _simplified_only(query)
+        if simplified != query:
+            suggestion = f"已按简体检索：{simplified}"
+        elif total == 0 and view is not None and len(parsed.positive) == 1:
+            suggestion = self._typo_suggestion(view, parsed.positive[0])
+        return {
+            "terms": terms,
+            "excluded": [c.text for c in parsed.excluded],
+            "suggestion": suggestion,
+            "notes": parsed.notes,
+        }
+
+    def _typo_suggestion(self, view: _View, clause: Clause) -> str | None:
+        """For a fragment with no hits: the one-character-shorter variant with the most hits."""
+        text = clause.text
+        if len(text) < 3 or len(text) > 12:
+            return None
+        best, best_count = None, 0
+        for i in range(len(text)):
+            variant = text[:i] + text[i + 1 :]
+            count = int(self._clause(view, Clause(variant, clause.field, True)).sum())
+            if count > best_count:
+                best, best_count = variant, count
+        return f"没有找到“{text}”，试试：{best}（{best_count} 篇）" if best else None
+
+    # -- articles --
+
+    def _docnum(self, view: _View, article_id: str) -> int | None:
+        docnum = view.searcher.document_number(id=article_id)
+        return docnum if docnum is not None and view.live[docnum] else None
+
+    def get(self, article_id: str) -> Article | None:
+        try:
+            from indexer.store import Store
+
+            article = Store(self.data_dir).get(article_id)
+            if article is not None:
+                return article
+        except Exception:  # noqa: BLE001 - a missing or broken store falls back to the index
+            pass
+        with self._lock:
+            view = self._current()
+            if view is None:
+                return None
+            docnum = self._docnum(view, article_id)
+            if docnum is None:
+                return None
+            return self._article_from_index(view, docnum)
+
+    def _article_from_index(self, view: _View, docnum: int) -> Article:
+        stored = view.searcher.stored_fields(docnum)
+        original = apply_diffs(view.text(docnum), stored.get("diffs") or [])
+        parts = dict(zip(TEXT_FIELDS, original.split(SEP), strict=False))
+        return Article(
+            id=stored["id"],
+            paper=stored.get("paper", ""),
+            date=_fmt_date(int(view.dord[docnum])),
+            page=stored.get("page", ""),
+            page_name=parts.get("page_name", ""),
+            kicker=parts.get("kicker", ""),
+            title=parts.get("title", ""),
+            subtitle=parts.get("subtitle", ""),
+            author=parts.get("author", ""),
+            sections=[Section("", [p for p in parts.get("body", "").split("\n") if p])],
+            captions=[Caption(c) for c in parts.get("captions", "").split("\n") if c],
+            body=parts.get("body", ""),
+        )
+
+    def more_like_this(self, article_id: str, limit: int = 5) -> list[dict[str, Any]]:
+        with self._lock:
+            view = self._current()
+            if view is None:
+                return []
+            docnum = self._docnum(view, article_id)
+            if docnum is None:
+                return []
+            parts = view.text(docnum).split(SEP)
+            counts = Counter(
+                w for w in words(parts[0] + " " + parts[FIELD_INDEX["body"]]) if len(w) > 1
+            )
+            reader = view.searcher.reader()
+            total = max(1, reader.doc_count())
+            weighted = []
+            for word, tf in counts.items():
+                df = reader.doc_frequency("body", word) + 1
+                weighted.append((tf * math.log(total / df), word))
+            top = [w for _, w in sorted(weighted, reverse=True)[:12]]
+            if not top:
+                return []
+            q = wq.Or(
+                [wq.Term("body", w) for w in top] + [wq.Term("title", w, boost=2.0) for w in top]
+            )
+            results = view.searcher.search(q, limit=limit + 1, terms=False)
+            return [
+                self._hit(view, hit.docnum, float(hit.score), None)
+                for hit in results
+                if hit.docnum != docnum
+            ][:limit]
+
+    def highlight(self, text: str, query: str) -> str:
+        """`text` HTML-escaped, every match of the query's fragments wrapped in <mark>."""
+        terms = _mark_terms(parse(query or ""))
+        spans = find_spans(normalize(text), terms) if terms else []
+        return render_marked(text, spans)
+
+    # -- browsing --
+
+    def issues(self, paper: str | None = None) -> list[IssueRef]:
+        with self._lock:
+            view = self._current()
+            if view is None:
+                return []
+            docs = np.flatnonzero(view.live)
+            if paper:
+                docs = docs[_code_mask(view.paper_names, view.paper, paper, numeric=False)[docs]]
+            pairs = Counter(zip(view.paper[docs].tolist(), view.dord[docs].tolist(), strict=True))
+            refs = [IssueRef(view.paper_names[p], _fmt_date(d), n) for (p, d), n in pairs.items()]
+            refs.sort(key=lambda r: (r.date, r.paper), reverse=True)
+            return refs
+
+    def issue(self, paper: str, date: str) -> list[IssuePage]:
+        dord = date_bound(date, end=False)
+        with self._lock:
+            view = self._current()
+            if view is None or dord is None:
+                return []
+            mask = view.live & (view.dord == dord)
+            mask &= _code_mask(view.paper_names, view.paper, paper, numeric=False)
+            pages: dict[str, IssuePage] = {}
+            rows = []
+            for d in np.flatnonzero(mask).tolist():
+                stored = view.searcher.stored_fields(d)
+                original = apply_diffs(view.text(d), stored.get("diffs") or [])
+                parts = original.split(SEP)
+                rows.append(
+                    (
+                        stored.get("page", ""),
+                        stored["id"],
+                        parts[0],
+                        parts[FIELD_INDEX["page_name"]],
+                    )
+                )
+            for page, doc_id, title, page_name in sorted(
+                rows, key=lambda r: (_page_sort(r[0]), r[1])
+            ):
+                entry = pages.setdefault(page, IssuePage(page, page_name, []))
+                entry.page_name = entry.page_name or page_name
+                entry.articles.append(IssueArticle(doc_id, title))
+            return list(pages.values())
+
+
+def _page_sort(page: str) -> tuple[int, str]:
+    digits = re.sub(r"\D", "", page)
+    return (int(digits) if digits else 10**6, page)
+
+
+def _code_mask(names: list[str], codes: np.ndarray, wanted: str, numeric: bool) -> np.ndarray:
+    wanted = wanted.strip()
+    matches = [i for i, name in enumerate(names) if name == wanted]
+    if numeric and not matches and wanted.isdigit():
+        matches = [i for i, name in enumerate(names) if name.isdigit() and int(name) == int(wanted)]
+    return np.isin(codes, matches)
+
+
+def _bound(name: str, value: str | None, end: bool) -> int | None:
+    if value is None or str(value).strip() == "":
+        return None
+    bound = date_bound(str(value), end=end)
+    if bound is None:
+        raise ValueError(f"{name}: {value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    return bound
+
+
+def _facets(view: _View, docs: np.ndarray) -> dict[str, dict[str, int]]:
+    dord = view.dord[docs]
+    known = dord[dord > 0]
+    years, ycount = np.unique(known // 10000, return_counts=True)
+    months, mcount = np.unique(known // 100, return_counts=True)
+    pages, pcount = np.unique(view.page[docs], return_counts=True)
+    papers, ncount = np.unique(view.paper[docs], return_counts=True)
+    page_facet = {
+        view.page_names[int(c)]: int(n)
+        for c, n in sorted(
+            zip(pages, pcount, strict=True), key=lambda x: _page_sort(view.page_names[int(x[0])])
+        )
+        if view.page_names[int(c)]
+    }
+    return {
+        "year": {str(int(y)): int(n) for y, n in zip(years, ycount, strict=True)},
+        "month": {
+            f"{int(m) // 100:04d}-{int(m) % 100:02d}": int(n)
+            for m, n in zip(months, mcount, strict=True)
+        },
+        "page": page_facet,
+        "paper": {
+            view.paper_names[int(c)]: int(n)
+            for c, n in sorted(zip(papers, ncount, strict=True), key=lambda x: -x[1])
+            if view.paper_names[int(c)]
+        },
+    }
+
+
+def _simplified_only(query: str) -> str:
+    """The query with traditional characters converted (nothing else changed)."""
+    from indexer.analysis import _converter
+
+    return _converter().convert(query)
+
+
+__all__ = ["Archive", "IssueArticle", "IssuePage", "IssueRef", "RUN"]
