@@ -240,12 +240,14 @@ def _extract(page: Page) -> Fields:
         fields = _extract_profile(page, profile)
         if fields is not None and fields.title and fields.paragraphs:
             return fields
-    layout = _layout_evidence(page.soup)
+    strong, weak = _layout_evidence(page.soup)
     fields = _extract_generic(page)
     prose = sum(len(p) for p in fields.paragraphs) if fields else 0
-    if layout and prose < 300:
+    # Many article links or an image map outweigh a little prose (a notice, a calendar
+    # hint); a single link to an article page only decides when there is no article at all.
+    if (strong and prose < 300) or (weak and prose == 0):
         raise CleanError(
-            f"this is a layout page (版面), not an article page: {layout}, "
+            f"this is a layout page (版面), not an article page: {strong or weak}, "
             f"only {prose} characters of prose"
         )
     if fields is None or not fields.paragraphs:
@@ -278,15 +280,16 @@ def _truncation(text: str) -> str | None:
     return None
 
 
-def _layout_evidence(soup: BeautifulSoup) -> str:
-    """Signs of a 版面 page: an image map over the page picture, many links to articles."""
+def _layout_evidence(soup: BeautifulSoup) -> tuple[str, str]:
+    """Signs of a 版面 page (strong, weak): an image map over the page picture, links to articles."""
     areas = [a for a in soup.select("map area[href]") if _CONTENT_LINK.search(a["href"])]
     links = {
         a["href"].split("?")[0] for a in soup.select("a[href]") if _CONTENT_LINK.search(a["href"])
     }
+    found = f"{len(areas)} image-map areas and {len(links)} links to article pages"
     if len(areas) >= 2 or len(links) >= 3:
-        return f"{len(areas)} image-map areas and {len(links)} links to article pages"
-    return ""
+        return found, ""
+    return "", found if areas or links else ""
 
 
 # --- hidden Founder metadata -------------------------------------------------------------------
