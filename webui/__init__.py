@@ -136,3 +136,16 @@ def get_archive() -> Any:
                 ) from exc
             app.extensions[ARCHIVE_KEY] = archive
     return archive
+
+
+def get_index_archive() -> Any:
+    """The Archive, provided its index has been built: otherwise every search would say "none
+    found", which reads as an answer when it is really an unready site."""
+    archive = get_archive()
+    root = getattr(archive, "root", None)
+    if root is not None:
+        from indexer.index import live_generation
+
+        if live_generation(root) is None:
+            raise IndexUnavailable(f"{root} 下没有索引。请先运行 `baoku index`。")
+    return archive

@@ -5,6 +5,7 @@ Every route reads its query string through here, so a wrong value is a readable 
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -14,9 +15,9 @@ from werkzeug.datastructures import MultiDict
 
 SORTS = ("relevance", "newest", "oldest")
 SORT_LABELS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
-HIT_FIELDS = ("id", "title", "paper", "date", "page", "score", "snippet")
+HIT_FIELDS = ("id", "title", "paper", "date", "page", "page_name", "score", "snippet")
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _PAGE = re.compile(r"^[A-Za-z]{0,2}\d{1,3}$")  # 版次 as printed: 01, 7, A05
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -113,16 +114,32 @@ def integer(args: MultiDict[str, str], name: str, default: int, low: int, high: 
 
 
 def iso_date(args: MultiDict[str, str], name: str) -> str | None:
+    """YYYY-MM-DD, or YYYY-MM or YYYY for a whole month or year (as `baoku search --from`)."""
     raw = args.get(name, "").strip()
     if not raw:
         return None
     if not _DATE.match(raw):
-        raise BadParameter(name, f"参数 {name} 的日期格式应为 YYYY-MM-DD，收到 “{raw[:40]}”")
+        raise BadParameter(
+            name, f"参数 {name} 的日期格式应为 YYYY-MM-DD（或 YYYY-MM、YYYY），收到 “{raw[:40]}”"
+        )
     try:
-        date.fromisoformat(raw)
+        date_bounds(raw)
     except ValueError:
         raise BadParameter(name, f"参数 {name} 不是有效日期：“{raw}”") from None
     return raw
+
+
+def date_bounds(value: str) -> tuple[date, date]:
+    """The first and last day a YYYY, YYYY-MM or YYYY-MM-DD value covers."""
+    parts = [int(p) for p in value.split("-")]
+    if len(parts) == 3:
+        day = date(*parts)
+        return day, day
+    if len(parts) == 2:
+        year, month = parts
+        first = date(year, month, 1)
+        return first, date(year, month, calendar.monthrange(year, month)[1])
+    return date(parts[0], 1, 1), date(parts[0], 12, 31)
 
 
 def parse_search(
@@ -141,7 +158,7 @@ def parse_search(
     q = text(args, "q", max_query_length)
     date_from = iso_date(args, "from")
     date_to = iso_date(args, "to")
-    if date_from and date_to and date_from > date_to:
+    if date_from and date_to and date_bounds(date_from)[0] > date_bounds(date_to)[1]:
         raise BadParameter("from", f"起始日期 {date_from} 晚于结束日期 {date_to}")
     page = text(args, "page", 8) or None
     if page and not _PAGE.match(page):

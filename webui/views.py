@@ -25,9 +25,17 @@ from flask import (
 )
 from markupsafe import Markup, escape
 
-from webui import get_archive
+from webui import IndexUnavailable, get_archive, get_index_archive
 from webui.chart import build_month_chart, month_key
-from webui.params import SORT_LABELS, BadParameter, SearchParams, parse_search, reject_unknown, text
+from webui.params import (
+    SORT_LABELS,
+    BadParameter,
+    SearchParams,
+    iso_date,
+    parse_search,
+    reject_unknown,
+    text,
+)
 
 bp = Blueprint("site", __name__)
 
@@ -56,7 +64,7 @@ def html_params() -> SearchParams:
 
 def run_search(params: SearchParams) -> dict[str, Any]:
     """Archive.search with the checked parameters; a query the archive refuses is a 400."""
-    archive = get_archive()
+    archive = get_index_archive()
     started = time.perf_counter()
     try:
         result = archive.search(params.q, **params.archive_kwargs())
@@ -70,7 +78,8 @@ def run_search(params: SearchParams) -> dict[str, Any]:
 @bp.get("/search")
 def search() -> str:
     params = html_params()
-    if not params.q and not params.filtered:
+    if not params.q:
+        # The archive answers queries, not bare filters: an empty box is the home page.
         return render_template("home.html", params=params)
     result = run_search(params)
     return render_template("search.html", **results_context(params, result))
@@ -79,7 +88,7 @@ def search() -> str:
 @bp.get("/embed")
 def embed() -> str:
     params = html_params()
-    result = run_search(params) if params.q or params.filtered else None
+    result = run_search(params) if params.q else None
     context = results_context(params, result) if result else {"params": params, "result": None}
     return render_template("embed.html", **context)
 
@@ -220,19 +229,15 @@ def active_filters(params: SearchParams, link: Any) -> list[tuple[str, str]]:
 
 
 def describe_parsed(parsed: Any) -> dict[str, Any] | None:
-    """The archive's reading of the query, in a shape the template knows (words, suggestion)."""
-    if not parsed:
+    """The archive's reading of the query: its terms, what it excludes, a suggestion, notes."""
+    if not isinstance(parsed, dict):
         return None
-    if isinstance(parsed, str):
-        return {"text": parsed, "words": [], "suggestion": None}
-    if isinstance(parsed, dict):
-        words = parsed.get("words") or parsed.get("terms") or []
-        return {
-            "text": parsed.get("text") or parsed.get("description") or "",
-            "words": [str(w) for w in words],
-            "suggestion": parsed.get("suggestion") or None,
-        }
-    return {"text": str(parsed), "words": [], "suggestion": None}
+    return {
+        "terms": [str(t) for t in parsed.get("terms") or []],
+        "excluded": [str(t) for t in parsed.get("excluded") or []],
+        "suggestion": parsed.get("suggestion") or None,
+        "notes": [str(n) for n in parsed.get("notes") or []],
+    }
 
 
 def broader_queries(params: SearchParams, endpoint: str) -> list[tuple[str, str]]:
@@ -343,17 +348,25 @@ def article(article_id: str) -> str:
 @bp.get("/browse")
 def browse() -> str:
     reject_unknown(request.args, ("date", "paper"))
-    day = request.args.get("date", "").strip()
+    day = iso_date(request.args, "date")
+    if day and len(day) != 10:
+        raise BadParameter("date", f"参数 date 应为一天（YYYY-MM-DD），收到 “{day}”")
     paper = text(request.args, "paper", 60) or None
-    if day:
-        from webui.params import iso_date
-
-        iso_date(request.args, "date")
-    archive = get_archive()
+    archive = get_index_archive()
+    issues = archive.issues(paper=paper)
     if not day:
-        return render_template("browse.html", issues=archive.issues(paper=paper), paper=paper)
-    issue = archive.issue(day, paper=paper)
-    return render_template("browse_issue.html", day=day, paper=paper, pages=issue)
+        return render_template("browse.html", months=issues_by_month(issues), paper=paper)
+    papers = [ref.paper for ref in issues if ref.date == day]
+    issue_pages = [(name, archive.issue(name, day)) for name in papers]
+    return render_template("browse_issue.html", day=day, paper=paper, issues=issue_pages)
+
+
+def issues_by_month(issues: list[Any]) -> list[tuple[str, list[Any]]]:
+    """Issues (newest first, as the archive lists them) grouped under their month."""
+    months: dict[str, list[Any]] = {}
+    for ref in issues:
+        months.setdefault(ref.date[:7], []).append(ref)
+    return list(months.items())
 
 
 # --- tools ---------------------------------------------------------------------------------
@@ -377,6 +390,8 @@ def feed() -> Response:
         max_limit=cfg["FEED_SIZE"],
         max_offset=0,
     )
+    if not params.q:
+        raise BadParameter("q", "请给出检索词 q：订阅的是一个检索的最新结果")
     params = _replace(params, sort="newest", limit=cfg["FEED_SIZE"], offset=0)
     result = run_search(params)
     return Response(atom_feed(params, result), mimetype="application/atom+xml")
@@ -472,8 +487,8 @@ def export_csv() -> Response:
         max_limit=cfg["MAX_EXPORT_ROWS"],
         max_offset=cfg["MAX_OFFSET"],
     )
-    if not params.q and not params.filtered:
-        raise BadParameter("q", "请给出检索词 q（或筛选条件），导出的是检索结果")
+    if not params.q:
+        raise BadParameter("q", "请给出检索词 q：导出的是一个检索的结果")
     result = run_search(params)
     buffer = io.StringIO()
     buffer.write("\ufeff")  # Excel opens UTF-8 Chinese correctly only with a BOM
@@ -506,8 +521,11 @@ def csv_cell(value: Any) -> str:
 def healthz() -> tuple[Response, int]:
     reject_unknown(request.args, ())
     try:
-        archive = get_archive()
-        probe = archive.search("", limit=0)
-    except Exception as exc:  # the health check reports any failure instead of raising it
+        archive = get_index_archive()
+        archive.search("healthz", limit=1)  # opens the index and runs a real query
+        articles = sum(ref.articles for ref in archive.issues())
+    except IndexUnavailable as exc:
         return jsonify({"status": "error", "reason": str(exc)}), 503
-    return jsonify({"status": "ok", "articles": probe.get("total")}), 200
+    except Exception as exc:  # the health check reports any failure instead of raising it
+        return jsonify({"status": "error", "reason": f"{type(exc).__name__}: {exc}"}), 503
+    return jsonify({"status": "ok", "articles": articles}), 200
