@@ -6,7 +6,13 @@ targets by name, Chinese labels, and the date only in the URL.
 
 from __future__ import annotations
 
-from indexer.clean import clean_page
+import re
+
+import pytest
+
+from indexer.clean import CleanError, clean_html, clean_page
+from tests.conftest import require_shared
+from tests.test_clean_templates import founder_classic_page, rmrb_new_page, rmrb_old_page
 
 TITLE = "老街巷换新颜 居民乐开怀"
 KICKER = "城市更新进行时"
@@ -149,3 +155,59 @@ def test_without_url_the_date_comes_from_the_page_or_stays_empty():
     assert article.date == ""  # nothing on the page says when: no guessing
     dated = variant_divs().replace("【版次】A03", "2024年05月06日　【版次】A03")
     assert clean_page(dated.encode("utf-8")).date == "2024-05-06"
+
+
+# --- the generic extractor alone, on pages a profile also reads ---------------------------
+
+FIELDS = ("title", "kicker", "subtitle", "author", "date", "page", "paper", "sections", "captions")
+
+
+def _same(got, want) -> None:
+    for name in FIELDS:
+        assert getattr(got, name) == getattr(want, name), name
+
+
+def test_generic_alone_reads_the_real_hubei_pages_like_their_profile():
+    """Without the profile and without the hidden <!--enpproperty--> block, only the visible
+    page: the generic extractor must still find every field the profile finds."""
+    fragments = require_shared("epaper", "hubeidaily", "fragments")
+    paths = [p for p in sorted(fragments.glob("*.html")) if ".dup" not in p.name]
+    assert len(paths) == 31
+    for path in paths:
+        raw = path.read_bytes()
+        visible = re.sub(r"<!--enpproperty.*?-->", "", raw.decode("utf-8"), flags=re.S)
+        assert "enpproperty" not in visible
+        _same(clean_html(visible, profiles=()), clean_page(raw))
+
+
+def test_generic_alone_reads_rmrb_pages_like_their_profile():
+    source = {
+        "date": "2024-03-05",
+        "page": "04",
+        "kicker": KICKER,
+        "title": TITLE,
+        "subtitle": SUBTITLE,
+        "body": "\n".join(PARAGRAPHS),
+    }
+    for page in (rmrb_old_page(source), rmrb_new_page(source)):
+        generic = clean_html(page, profiles=())
+        _same(generic, clean_html(page))
+        assert generic.title == TITLE and generic.kicker == KICKER
+        assert generic.date == "2024-03-05" and generic.page == "04"
+
+
+def test_generic_alone_refuses_rather_than_guess_a_title():
+    """The classic Founder skin marks its title only with a font class; without the profile
+    the generic extractor finds no title and says so instead of taking a link or a byline."""
+    source = {
+        "date": "2024-03-05",
+        "page": "04",
+        "kicker": KICKER,
+        "title": TITLE,
+        "subtitle": SUBTITLE,
+        "body": "\n".join(PARAGRAPHS),
+    }
+    page = founder_classic_page(source)
+    assert clean_html(page).title == TITLE
+    with pytest.raises(CleanError, match="no title"):
+        clean_html(page, profiles=())

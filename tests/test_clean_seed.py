@@ -129,6 +129,7 @@ def seed_page(seed: Seed, *, meta_charset: str | None) -> str:
         "</div>\n"
         for i, text in enumerate(seed.captions, 1)
     )
+
     def html_text(text: str) -> str:
         return escape(text).replace("\u00a0", "&nbsp;")
 
