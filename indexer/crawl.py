@@ -69,6 +69,7 @@ ROBOTS_AGENT = "BaokuBot"
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 MAX_REDIRECTS = 10
 MAX_REFRESH_HOPS = 5
+MAX_WALK = 400  # layout pages followed through date links to find one date's issue
 
 Progress = Callable[..., None]
 
@@ -117,12 +118,18 @@ class _HostGate:
         self.delay = delay
         self._lock = threading.Lock()
         self._next: dict[str, float] = {}
+        self._host_delay: dict[str, float] = {}
+
+    def slow_down(self, host: str, delay: float) -> None:
+        """A host asks for more time between requests (robots.txt Crawl-delay)."""
+        with self._lock:
+            self._host_delay[host] = max(self.delay, delay)
 
     def wait(self, host: str, stop: threading.Event) -> None:
         with self._lock:
             now = time.monotonic()
             start = max(now, self._next.get(host, now))
-            self._next[host] = start + self.delay
+            self._next[host] = start + self._host_delay.get(host, self.delay)
         if start > now:
             stop.wait(start - now)
 
@@ -257,17 +264,15 @@ class _Robots:
         parser = self._parser(url)
         return parser is None or parser.can_fetch(url, ROBOTS_AGENT)
 
-    def crawl_delay(self, url: str) -> float:
-        parser = self._parser(url)
-        delay = parser.crawl_delay(ROBOTS_AGENT) if parser is not None else None
-        return float(delay or 0)
-
     def _parser(self, url: str) -> Protego | None:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         with self._lock:
             if origin not in self._parsers:
-                self._parsers[origin] = self._load(origin)
+                parser = self._parsers[origin] = self._load(origin)
+                wanted = parser.crawl_delay(ROBOTS_AGENT) if parser is not None else None
+                if wanted:
+                    self.fetcher.gate.slow_down(parts.netloc, float(wanted))
             return self._parsers[origin]
 
     def _load(self, origin: str) -> Protego | None:
@@ -601,6 +606,8 @@ class _Run:
         self.state: CrawlState | None = None
         self.refetch_layouts_from: date | None = None  # update: the newest issue may have changed
         self.known_layouts: dict[date, str] = {}
+        self._fresh: dict[str, Response] = {}  # pages downloaded during discovery, not yet kept
+        self._parsed: dict[str, Layout] = {}  # layout pages read in this run
 
     def close(self) -> None:
         self.fetcher.stop.set()
@@ -678,6 +685,7 @@ class _Run:
                 raise CrawlError(f"{current}: {exc}") from exc
             layout = parse_layout(text, reply.url)
             if is_layout(layout):
+                self._fresh[_strip_url(reply.url)] = reply
                 return _strip_url(reply.url), layout
             target = find_redirect(text, reply.url)
             if target is None:
@@ -696,15 +704,22 @@ class _Run:
         if pattern is not None and fill_pattern(pattern, day) not in candidates:
             candidates.append(fill_pattern(pattern, day))
         if not candidates:
-            self.report.skipped_dates.append((day.isoformat(), "no link to this date's issue"))
-            self.state.record_date(day, "no-issue", reason="no link to this date's issue")
-            return
+            found = self._walk_to(day)
+            if found is None:
+                self.report.skipped_dates.append((day.isoformat(), "no link to this date's issue"))
+                self.state.record_date(day, "no-issue", reason="no link to this date's issue")
+                return
+            candidates.append(found)
         failures_before = self.report.failed
         first: Layout | None = None
         for candidate in candidates:
             first = self._layout(candidate, day, missing_ok=True)
             if first is not None:
                 break
+        if first is None and self.report.failed == failures_before:
+            found = self._walk_to(day)
+            if found is not None and found not in candidates:
+                first = self._layout(found, day, missing_ok=True)
         if first is None:
             if self.report.failed > failures_before:
                 self.state.record_date(day, "failed")
@@ -727,50 +742,85 @@ class _Run:
         else:
             self.state.record_date(day, "done", layout=first.url)
 
+    def _walk_to(self, day: date) -> str | None:
+        """Follow the site's own date links (上一期/下一期) from the nearest later known issue.
+
+        Used when the URL pattern does not lead to `day`. Stops when a link to `day` turns
+        up, or when the issue after `day` links straight to one before it (no issue that day).
+        """
+        visited: set[date] = set()
+        while day not in self.known_layouts and len(visited) < MAX_WALK:
+            later = sorted(d for d in self.known_layouts if d > day and d not in visited)
+            if not later:
+                return None
+            nearest = later[0]
+            visited.add(nearest)
+            self._layout(self.known_layouts[nearest], nearest, missing_ok=True)
+            if day in self.known_layouts:
+                break
+            if not any(day < d < nearest and d not in visited for d in self.known_layouts):
+                earlier = [d for d in self.known_layouts if d < day]
+                if earlier:
+                    return None  # the issue after `day` skips straight past it
+        return self.known_layouts.get(day)
+
     def _layout(self, url: str, day: date, *, missing_ok: bool = False) -> Layout | None:
-        """A layout page, from the archive if it is kept there, else downloaded and kept."""
+        """A layout page: read once per run, from the archive if kept there, else downloaded."""
+        if url in self._parsed:
+            return self._parsed[url]
         if not self.robots.allowed(url):
             self._blocked(url)
             return None
-        source = self.store.raw_source(url)
+        layout = self._layout_from_archive(url, day)
+        if layout is None:
+            layout = self._download_layout(url, day, missing_ok)
+        if layout is not None:
+            self._parsed[url] = layout
+            for other, link in layout.other_dates.items():
+                self.known_layouts.setdefault(other, link)
+        return layout
+
+    def _layout_from_archive(self, url: str, day: date) -> Layout | None:
         refetch = self.refresh or (
             self.refetch_layouts_from is not None and day >= self.refetch_layouts_from
         )
-        if source and not refetch:
-            raw = self.store.raw_page(url)
-            data = self.store.read_raw(source)
-            layout = self._parse_layout(url, data, raw.content_type if raw else "", day)
-            if layout is not None:
-                return layout
-        try:
-            reply = self.fetcher.get(url)
-        except FetchError as exc:
-            self._fail(url, str(exc), day, "layout")
+        source = self.store.raw_source(url)
+        if url in self._fresh or refetch or not source:
             return None
-        self.report.fetched += 1
+        raw = self.store.raw_page(url)
+        try:
+            layout = parse_layout(
+                decode_html(self.store.read_raw(source), raw.content_type if raw else None), url
+            )
+        except DecodeError:
+            return None  # a bad kept copy: download the page again
+        return layout if layout.articles else None
+
+    def _download_layout(self, url: str, day: date, missing_ok: bool) -> Layout | None:
+        # The entry page was downloaded during discovery already; don't ask for it twice.
+        reply = self._fresh.pop(url, None)
+        if reply is None:
+            try:
+                reply = self.fetcher.get(url)
+            except FetchError as exc:
+                self._fail(url, str(exc), day, "layout")
+                return None
+            self.report.fetched += 1
         if reply.status == 404 and missing_ok:
             return None
         if reply.status != 200:
             self._fail(url, _status_reason(reply.status), day, "layout")
             return None
-        layout = self._parse_layout(url, reply.data, reply.content_type, day)
-        if layout is None:
-            return None
-        self.store.put_raw(url, reply.data, fetched_at=_now(), content_type=reply.content_type)
-        self.state.clear_failure(url)
-        return layout
-
-    def _parse_layout(self, url: str, data: bytes, content_type: str, day: date) -> Layout | None:
         try:
-            layout = parse_layout(decode_html(data, content_type), url)
+            layout = parse_layout(decode_html(reply.data, reply.content_type), url)
         except DecodeError as exc:
             self._fail(url, str(exc), day, "layout")
             return None
         if not layout.articles:
             self._fail(url, "no article links on this layout page (版面)", day, "layout")
             return None
-        for other, link in layout.other_dates.items():
-            self.known_layouts.setdefault(other, link)
+        self.store.put_raw(url, reply.data, fetched_at=_now(), content_type=reply.content_type)
+        self.state.clear_failure(url)
         return layout
 
     # -- articles --

@@ -160,9 +160,8 @@ def test_entry_may_be_any_layout_page(tmp_path: Path, articles) -> None:
         assert_crawled_all(store, server, articles, "rmrb")
 
 
-def test_date_navigation_when_the_url_pattern_fails(tmp_path: Path, articles) -> None:
-    """One day's first page has another name; only 上一期 on the next issue leads to it."""
-    site = render_site(articles, "founder")
+def _rename_first_day(site: dict[str, bytes]) -> dict[str, bytes]:
+    """The first day's layout pages get other names, so the URL pattern misses them."""
     day_dir = f"html/{_date_dir('founder', FIRST)}/"
     moved: dict[str, bytes] = {}
     for path, data in site.items():
@@ -172,10 +171,35 @@ def test_date_navigation_when_the_url_pattern_fails(tmp_path: Path, articles) ->
         elif "上一期".encode() in data:
             data = data.replace(f"{FIRST[-2:]}/node_".encode(), f"{FIRST[-2:]}/page_".encode())
         moved[path] = data
-    with EpaperServer(moved) as server:
+    return moved
+
+
+def test_date_navigation_walks_back_from_the_newest_issue(tmp_path: Path, articles) -> None:
+    """Only the oldest day is asked for; the walk goes 上一期 by 上一期 from the front page."""
+    with EpaperServer(_rename_first_day(render_site(articles, "founder"))) as server:
+        store = Store(tmp_path)
+        report = run(store, server.url, date_from=FIRST, date_to=FIRST)
+        assert report.failures == [] and report.dates == [FIRST]
+        on_first_day = [a for a in articles if a.date == FIRST]
+        assert_crawled_all(store, server, on_first_day, "founder")
+        assert not any("content_" in p and FIRST[-2:] + "/" not in p for p in server.hits())
+
+
+def test_the_entry_page_is_downloaded_once(tmp_path: Path, articles) -> None:
+    site = render_site(articles, "hubei")
+    with EpaperServer(site) as server:
+        run(Store(tmp_path), server.url, date_from=FIRST, date_to=LAST)
+        newest_first_page = f"pc/layout/{_date_dir('hubei', LAST)}/node_01.html"
+        assert server.hits(lambda p: p == newest_first_page) == [newest_first_page]
+
+
+def test_date_navigation_when_the_url_pattern_fails(tmp_path: Path, articles) -> None:
+    """One day's first page has another name; only 上一期 on the next issue leads to it."""
+    with EpaperServer(_rename_first_day(render_site(articles, "founder"))) as server:
         store = Store(tmp_path)
         report = run(store, server.url, date_from=FIRST, date_to=LAST)
         assert report.failures == []
         assert FIRST in report.dates
         assert_crawled_all(store, server, articles, "founder")
-        assert f"{day_dir}node_2.htm" not in server.hits(), "the known link is used, not guessed"
+        guessed = f"html/{_date_dir('founder', FIRST)}/node_2.htm"
+        assert guessed not in server.hits(), "the known link is used, not guessed"
