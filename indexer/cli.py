@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -303,7 +304,25 @@ def _search_prompt(data_dir: Path) -> None:
 @click.pass_obj
 def index(data_dir: Path, rebuild: bool) -> None:
     """Bring the search index up to date with the store."""
-    raise click.ClickException("not implemented yet")
+    from rich.progress import Progress as _Progress
+
+    from indexer.index import IndexBusy
+    from indexer.search import Archive
+    from indexer.store import Store
+
+    total = len(Store(data_dir))
+    with _Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("rebuilding" if rebuild else "indexing", total=total or None)
+        try:
+            with Archive(data_dir) as archive:
+                report = archive.reindex(rebuild=rebuild, progress=lambda n: bar.advance(task, n))
+        except IndexBusy as exc:
+            raise click.ClickException(str(exc)) from None
+    how = "rebuilt" if report.rebuilt else "updated"
+    click.echo(
+        f"index {how}: {report.added} added, {report.updated} updated, "
+        f"{report.deleted} deleted, {report.total} articles ({report.seconds:.1f} s)"
+    )
 
 
 @main.command()
@@ -333,7 +352,58 @@ def search(
     as_json: bool,
 ) -> None:
     """Search the archive."""
-    raise click.ClickException("not implemented yet")
+    from indexer.search import Archive
+
+    if not (data_dir / "index" / "CURRENT").exists():
+        raise click.ClickException(f"no index under {data_dir}: run `baoku index` first")
+    with Archive(data_dir) as archive:
+        try:
+            result = archive.search(
+                query,
+                limit=limit,
+                offset=offset,
+                date_from=date_from,
+                date_to=date_to,
+                page=page,
+                sort=sort,
+            )
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False))
+        return
+    _print_results(result)
+
+
+def _print_results(result: dict) -> None:
+    from rich.markup import escape
+
+    console = Console()
+    parsed = result.get("parsed", {})
+    console.print(
+        f"{result['total']} 篇 · {result['took_ms']} ms · 检索词: "
+        + escape(" ".join(parsed.get("terms", [])))
+    )
+    if parsed.get("suggestion"):
+        console.print(escape(parsed["suggestion"]), style="yellow")
+    for n, hit in enumerate(result["hits"], start=result["offset"] + 1):
+        page = f"第{hit['page']}版" if hit["page"] else ""
+        console.print(
+            f"[bold]{n}. {escape(hit['title'])}[/bold]  "
+            f"[dim]{hit['date']} {escape(page)} {escape(hit['paper'])} · {hit['id']}[/dim]"
+        )
+        console.print("   " + _snippet_markup(hit["snippet"]))
+
+
+def _snippet_markup(snippet: str) -> str:
+    """The snippet's HTML (escaped text, <mark> around matches) as rich markup."""
+    from rich.markup import escape
+
+    out = []
+    for i, piece in enumerate(re.split(r"</?mark>", snippet)):
+        text = escape(html.unescape(piece))
+        out.append(f"[bold reverse]{text}[/bold reverse]" if i % 2 else text)
+    return "".join(out)
 
 
 # --- crawl (owner: harvest) ---------------------------------------------------------------
@@ -412,7 +482,7 @@ def crawl(
         except CrawlError as exc:
             raise click.ClickException(str(exc)) from exc
     for url_failed, reason in report.failures[:20]:
-        err.print(f"[red]failed[/red] {url_failed}: {reason}", markup=True, highlight=False)
+        err.print(f"failed {url_failed}: {reason}", markup=False, highlight=False)
     if len(report.failures) > 20:
         err.print(f"… and {len(report.failures) - 20} more failures (see crawl/ in the data dir)")
     for day, reason in report.skipped_dates:
@@ -426,8 +496,8 @@ def crawl(
     if report.interrupted:
         err.print("interrupted: state saved; run the same command again to resume")
         raise SystemExit(130)
-    if report.fetched == 0 and report.articles == 0:
-        raise SystemExit(1)
+    if report.articles == 0 and (report.failed or report.fetched == 0):
+        raise click.ClickException("nothing could be fetched")
 
 
 # --- present (owner: web) -----------------------------------------------------------------

@@ -598,6 +598,7 @@ class _Run:
         self.store = store
         self.fetcher = Fetcher(delay=delay, timeout=timeout, retries=retries, backoff=backoff)
         self.robots = _Robots(self.fetcher)
+        self.concurrency = concurrency
         self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="crawl")
         self.refresh = refresh
         self.paper = paper
@@ -840,7 +841,7 @@ class _Run:
         self.progress("articles", total=len(jobs))
         pending: dict[Future, tuple[str, Layout]] = {}
         queue = list(reversed(jobs))
-        limit = self.pool._max_workers * 2
+        limit = self.concurrency * 2
         try:
             while queue or pending:
                 while queue and len(pending) < limit:
