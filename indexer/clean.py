@@ -217,7 +217,6 @@ def clean_html(
         raise CleanError("not HTML: no tags at all (a plain-text file?)")
     page = Page(text, BeautifulSoup(text, "lxml"), url, _enpproperty(text))
     fields = _extract(page, profiles)
-    _fill_from_enpproperty(fields, page)
     _fill_from_patterns(fields, page)
     page_url = url or page.enp.get("url", "")
     paper_name = paper or _paper(page, page_url)
@@ -242,8 +241,10 @@ def clean_html(
 def _extract(page: Page, profiles: tuple[Profile, ...]) -> Fields:
     for profile in profiles:
         fields = _extract_profile(page, profile)
-        if fields is not None and fields.title and fields.paragraphs:
-            return fields
+        if fields is not None and fields.paragraphs:
+            _fill_from_enpproperty(fields, page)
+            if fields.title:
+                return fields
     strong, weak = _layout_evidence(page.soup)
     fields = _extract_generic(page)
     prose = sum(len(p) for p in fields.paragraphs) if fields else 0
@@ -256,6 +257,7 @@ def _extract(page: Page, profiles: tuple[Profile, ...]) -> Fields:
         )
     if fields is None or not fields.paragraphs:
         raise CleanError("no article found: no block of paragraphs on the page")
+    _fill_from_enpproperty(fields, page)
     if not fields.title:
         raise CleanError("no article found: paragraphs but no title above them")
     return fields

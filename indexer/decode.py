@@ -106,13 +106,15 @@ def decode_html(data: bytes, content_type: str | None = None) -> str:
     reason = sniff_binary(data)
     if reason:
         raise DecodeError(f"binary file, not HTML: {reason}")
-    if data.isascii():
-        return data.decode("ascii")
-
     declared = [
         (_label(_header_charset(content_type)), "HTTP Content-Type charset"),
         (_label(_meta_charset(data)), "<meta> charset"),
     ]
+    if data.isascii():
+        # HZ-GB-2312 is the one Chinese encoding written in 7-bit ASCII ("~{...~}").
+        if any(codec == "hz" for codec, _ in declared):
+            return _strict(data, "hz", "declared charset")
+        return data.decode("ascii")
     utf8 = _utf8_evidence(data)
     tried: list[str] = []
     for codec, _where in declared:
@@ -170,7 +172,7 @@ def _label(name: str | None) -> str | None:
     if not name:
         return None
     name = name.strip().strip("\"'").lower()
-    if name in _GB_FAMILY or name.startswith("gb"):
+    if name in _GB_FAMILY or (name.startswith("gb") and name != "gb2312-hz"):
         return "gb18030"
     if name in _UNRELIABLE:
         return None

@@ -556,3 +556,17 @@ def test_a_given_url_wins_over_the_hidden_one():
     article = clean_page(path.read_bytes(), url="https://mirror.example/a.html", paper="某报")
     assert article.url == "https://mirror.example/a.html"
     assert article.paper == "某报"
+
+
+def test_enpproperty_is_a_cross_check_and_a_fallback(caplog):
+    raw = (_distinct()[0]).read_text("utf-8")
+    hidden_title = oracle(raw)["title"]
+    # The visible title wins when both exist; a disagreement is logged.
+    shown = re.sub(r'(<font id="main-title">)[^<]*', r"\1另一个标题", raw)
+    with caplog.at_level("WARNING", logger="indexer.clean"):
+        article = clean_page(shown.encode("utf-8"))
+    assert article.title == "另一个标题"
+    assert any("enpproperty" in r.getMessage() for r in caplog.records)
+    # With the visible title gone, the hidden one fills in.
+    blank = re.sub(r'(<font id="main-title">)[^<]*', r"\1", raw)
+    assert clean_page(blank.encode("utf-8")).title == hidden_title

@@ -129,3 +129,10 @@ def test_binary_input_names_the_kind():
     with pytest.raises(DecodeError, match="binary file.*NUL"):
         decode_html(b"<html>" + b"\x00\x01\x02" * 30 + b"</html>")
     assert issubclass(DecodeError, ValueError)
+
+
+def test_hz_is_decoded_not_left_as_ascii_escapes():
+    page = _page("中文" + "测试", meta="HZ-GB-2312")
+    data = page.encode("hz")
+    assert data.isascii() and b"~{" in data
+    assert decode_html(data) == page
