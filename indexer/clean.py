@@ -217,6 +217,7 @@ def clean_html(
         raise CleanError("not HTML: no tags at all (a plain-text file?)")
     page = Page(text, BeautifulSoup(text, "lxml"), url, _enpproperty(text))
     fields = _extract(page, profiles)
+    log.debug("%s: extracted by %s", url or "(no url)", fields.extractor)
     _fill_from_patterns(fields, page)
     page_url = url or page.enp.get("url", "")
     paper_name = paper or _paper(page, page_url)

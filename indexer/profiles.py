@@ -29,11 +29,11 @@ class Profile:
     page_name: tuple[str, ...] = ()
     # Images whose captions belong to the article (captions are read beside each image).
     images: tuple[str, ...] = ()
-    paragraphs: str = "p"  # within body; text split on <br> when a body has no such children
 
 
 # 湖北日报's Founder "pc/content" system (epaper.hubeidaily.net): <font> ids for the titles,
 # the hidden #nowLayout for 版次, the date in #author, the photos before <founder-content>.
+# The article page does not print the 版名; the crawler takes it from the layout page.
 HUBEI_FOUNDER = Profile(
     name="founder-pc",
     detect=("#main-title",),
@@ -42,7 +42,6 @@ HUBEI_FOUNDER = Profile(
     subtitle=("#sub-title",),
     date=("#author",),
     page=("#nowLayout",),
-    page_name=("#nowLayoutName", ".layout-title"),
     body=("founder-content",),
     images=("#content img", "#scroller img"),
 )
