@@ -60,6 +60,22 @@ def test_home_has_a_search_box_and_opensearch_link(client):
     assert page.html["lang"] == "zh-CN"
 
 
+def test_home_gives_an_overview_of_the_archive(client, archive, web_data_dir):
+    from indexer.store import Store
+
+    page = soup(client.get("/"))
+    overview = page.select_one(".overview").get_text()
+    assert f"收录 {len(Store(web_data_dir))} 篇文章" in overview
+    issues = archive.issues()
+    assert f"{len(issues)} 期" in overview and issues[0].date in overview
+    bars = page.select(".overview svg.chart rect.bar")
+    assert sum(int(re.search(r"(\d+) 篇", b.title.text).group(1)) for b in bars) == len(
+        Store(web_data_dir)
+    )
+    example = page.select_one(".hints a")
+    assert client.get(example["href"]).status_code == 200
+
+
 def test_search_shows_what_the_archive_found(client, archive):
     expected = archive.search(QUERY, limit=10)
     assert expected["total"] > 10, "the fixture should give this query several pages"
@@ -338,3 +354,5 @@ def test_healthz(client, tmp_path, web_data_dir):
     assert response.status_code == 503 and response.get_json()["status"] == "error"
     # The pages say the index is missing instead of failing.
     assert broken.get("/search?q=中国").status_code == 503
+    home = broken.get("/")
+    assert home.status_code == 200 and soup(home).select_one(".overview") is None

@@ -80,9 +80,30 @@ def search() -> str:
     params = html_params()
     if not params.q:
         # The archive answers queries, not bare filters: an empty box is the home page.
-        return render_template("home.html", params=params)
+        return render_template("home.html", params=params, overview=archive_overview())
     result = run_search(params)
     return render_template("search.html", **results_context(params, result))
+
+
+def archive_overview() -> dict[str, Any] | None:
+    """What the archive holds, for the home page: totals, span, newest issues, articles a month."""
+    try:
+        issues = get_index_archive().issues()
+    except IndexUnavailable:
+        return None  # the home page still works; searching will explain
+    if not issues:
+        return None
+    per_month: dict[str, int] = {}
+    for ref in issues:
+        per_month[ref.date[:7]] = per_month.get(ref.date[:7], 0) + ref.articles
+    return {
+        "articles": sum(ref.articles for ref in issues),
+        "issues": len(issues),
+        "first": min(ref.date for ref in issues),
+        "last": max(ref.date for ref in issues),
+        "newest": issues[:6],
+        "chart": build_month_chart(per_month, lambda m: url_for("site.browse") + f"#m-{m}"),
+    }
 
 
 @bp.get("/embed")
