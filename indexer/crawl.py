@@ -439,6 +439,17 @@ def _label_from_text(layout: Layout, soup: BeautifulSoup) -> None:
             return
 
 
+def layout_truncation(text: str) -> str | None:
+    """Why a downloaded page looks cut off, or None."""
+    low = text.lower().rstrip()
+    if low.rfind("<") > low.rfind(">"):
+        return "the page ends inside a tag"
+    for tag in ("html", "body"):
+        if re.search(rf"<{tag}[\s>]", low) and f"</{tag}>" not in low:
+            return f"the page ends before </{tag}>"
+    return None
+
+
 def is_layout(layout: Layout) -> bool:
     return bool(layout.articles) or len(layout.pages) > 1
 
@@ -813,10 +824,17 @@ class _Run:
             self._fail(url, _status_reason(reply.status), day, "layout")
             return None
         try:
-            layout = parse_layout(decode_html(reply.data, reply.content_type), url)
+            text = decode_html(reply.data, reply.content_type)
         except DecodeError as exc:
             self._fail(url, str(exc), day, "layout")
             return None
+        cut = layout_truncation(text)
+        if cut is not None:
+            # Half a page list would silently lose the other pages, on this run and every
+            # later one that reads the kept copy: never keep it.
+            self._fail(url, f"truncated layout page: {cut}", day, "layout")
+            return None
+        layout = parse_layout(text, url)
         if not layout.articles:
             self._fail(url, "no article links on this layout page (版面)", day, "layout")
             return None

@@ -133,6 +133,24 @@ def test_cut_html_is_a_clean_error_and_never_stored(tmp_path: Path, server, arti
     assert len(store) == len(articles) - 1
 
 
+def test_a_cut_layout_page_is_never_kept_and_its_day_is_retried(
+    tmp_path: Path, server, site, articles
+) -> None:
+    day = SAMPLE_DATES[1].replace("-", "")
+    layout = f"rmrb/pc/layout/{day[:6]}/{day[6:]}/node_01.html"
+    assert layout in site
+    server.cut(layout)
+    store = Store(tmp_path)
+    report = run(store, server)
+    assert report.failures[0][0] == server.url + layout
+    assert report.failures[0][1].startswith("truncated layout page")
+    assert store.raw_source(server.url + layout) is None
+    assert state_of(tmp_path, server)["dates"][SAMPLE_DATES[1]]["status"] == "failed"
+    server.clear()
+    crawl(store, server.url, update=True, **FAST)  # the failed day comes back by itself
+    assert len(store) == len(articles)
+
+
 def test_a_redirect_loop_ends_with_a_clear_error(tmp_path: Path, server, articles) -> None:
     target = path_of(articles, 3)
     server.redirect(target, "/loop-b.html")
