@@ -102,6 +102,7 @@ def total(page) -> int:
 
 
 def test_search_facet_paging_and_article(page, servers):
+    playwright_api = pytest.importorskip("playwright.sync_api")
     site = servers["site"].origin
     page.goto(site + "/")
     shot(page, "home-desktop")
@@ -136,6 +137,16 @@ def test_search_facet_paging_and_article(page, servers):
     assert page.locator(".article mark").count() > 0
     assert page.locator("button.copy").is_visible()  # unhidden by the self-hosted script
     shot(page, "article-desktop")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site)
+    page.locator("button.copy").click()
+    # (wait_for_function would need eval, which the site's CSP rightly refuses)
+    playwright_api.expect(page.locator("button.copy")).to_have_text("已复制")
+    citation = page.locator("#citation").inner_text()
+    assert citation.startswith("《") and page.evaluate("navigator.clipboard.readText()") == citation
+
+    page.goto(site + "/browse")
+    page.locator(".issues a").first.click()
+    page.wait_for_selector(".issue-page")
     assert not [e for e in page.console_errors if "Content Security Policy" in e], (
         page.console_errors
     )

@@ -171,6 +171,14 @@ def test_pagination_pages_through_the_results(client, archive):
     assert page2.select_one("ol.hits")["start"] == "11"
 
 
+def test_a_page_past_the_end_says_so_and_links_back(client, archive):
+    pages = -(-archive.search(QUERY, limit=0)["total"] // 10)
+    page = soup(client.get("/search", query_string={"q": QUERY, "p": pages + 5}))
+    assert not page.select(".hit") and f"共 {pages} 页" in page.select_one(".empty").get_text()
+    back = soup(client.get(page.select_one(".empty a")["href"]))
+    assert back.select_one(".pager .current").get_text() == str(pages) and back.select(".hit")
+
+
 def test_empty_result_says_why_and_suggests_broader(client):
     query = '"冰雕展开幕啦啦啦" 中国'
     response = client.get(

@@ -134,6 +134,7 @@ def results_context(params: SearchParams, result: dict[str, Any]) -> dict[str, A
         "number": number,
         "page_count": page_count,
         "page_links": page_window(number, page_count, link),
+        "last_page_url": link(p=page_count if page_count > 1 else None),
         "sort_links": [
             (label, link(sort=None if key == "relevance" else key), key == params.sort)
             for key, label in SORT_LABELS.items()
