@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -42,7 +42,6 @@ class SearchParams:
     limit: int = 10
     offset: int = 0
     fields: tuple[str, ...] = HIT_FIELDS
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def archive_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for `Archive.search`, leaving out filters that are not set."""

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import calendar
 import csv
+import html
 import io
 import math
 import re
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -68,7 +70,7 @@ def run_search(params: SearchParams) -> dict[str, Any]:
     started = time.perf_counter()
     try:
         result = archive.search(params.q, **params.archive_kwargs())
-    except (ValueError, TypeError) as exc:
+    except ValueError as exc:  # the archive's own check of dates and sort
         raise BadParameter("q", f"无法执行这个检索：{exc}") from exc
     result.setdefault("took_ms", round((time.perf_counter() - started) * 1000, 1))
     return result
@@ -317,34 +319,19 @@ def safe_url(url: str) -> str | None:
 
 def highlighter(query: str) -> Any:
     """text → escaped Markup with the query's matches in <mark>, by the Archive's own analysis."""
+    if not query:
+        return escape
     archive = get_archive()
-    mark = getattr(archive, "highlight", None)
-    if not query or mark is None:
-        return lambda value: escape(value)
 
     def highlight(value: str) -> Markup:
-        if not value:
-            return Markup("")
-        # The archive returns its input HTML-escaped with only <mark> added: safe by contract.
-        return Markup(mark(value, query))
+        # Archive.highlight returns its input HTML-escaped with only <mark> added: safe by contract.
+        return Markup(archive.highlight(value, query)) if value else Markup("")
 
     return highlight
 
 
 def related_articles(article_id: str) -> list[dict[str, Any]]:
-    archive = get_archive()
-    more = getattr(archive, "more_like_this", None)
-    if more is None:
-        return []
-    found = more(article_id, limit=current_app.config["RELATED_COUNT"])
-    hits = found.get("hits", []) if isinstance(found, dict) else list(found or [])
-    return [h if isinstance(h, dict) else _article_summary(h) for h in hits]
-
-
-def _article_summary(article: Any) -> dict[str, Any]:
-    return {
-        k: getattr(article, k, "") for k in ("id", "title", "paper", "date", "page", "page_name")
-    }
+    return get_archive().more_like_this(article_id, limit=current_app.config["RELATED_COUNT"])
 
 
 @bp.get("/article/<article_id>")
@@ -414,15 +401,9 @@ def feed() -> Response:
     )
     if not params.q:
         raise BadParameter("q", "请给出检索词 q：订阅的是一个检索的最新结果")
-    params = _replace(params, sort="newest", limit=cfg["FEED_SIZE"], offset=0)
+    params = replace(params, sort="newest", limit=cfg["FEED_SIZE"], offset=0)
     result = run_search(params)
     return Response(atom_feed(params, result), mimetype="application/atom+xml")
-
-
-def _replace(params: SearchParams, **changes: Any) -> SearchParams:
-    from dataclasses import replace
-
-    return replace(params, **changes)
 
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -490,8 +471,6 @@ def _atom_time(day: str) -> str:
 
 def strip_marks(snippet: str) -> str:
     """A snippet's plain text: drop the <mark> tags and undo the escaping."""
-    import html
-
     return html.unescape(re.sub(r"</?mark>", "", snippet))
 
 
