@@ -22,10 +22,13 @@ Faults
     recorded, with the reason, in the crawl state and is tried again on the next run.
 
 What is kept
-    Every layout and article page that was read successfully is kept byte for byte
-    (`Store.put_raw`); each article page is cleaned (`indexer.clean.clean_page`) and stored
-    (`Store.put_articles`). A page that fails to download or to clean is not kept at all, so
-    nothing truncated lands in the archive and the next run fetches it again.
+    Every layout and article page that downloaded whole is kept byte for byte (`Store.put_raw`);
+    each article page is cleaned (`indexer.clean.clean_page`) and stored (`Store.put_articles`).
+    A page that fails to download, is cut short (no closing </html>, ends inside a tag) or cannot
+    be decoded is not kept at all, so nothing truncated lands in the archive and the next run
+    downloads it again. A whole page the cleaner cannot read (a photo-only item, an unknown skin)
+    is kept and recorded as failed: the next run cleans the kept copy again instead of
+    downloading it, and `baoku reclean` can read it once the cleaner can.
 
 Resuming and idempotence
     An article page already in the archive is never downloaded again (unless `refresh`): it is
@@ -893,13 +896,26 @@ class _Run:
                 return _ArticleResult(error=_status_reason(reply.status), downloaded=True)
             data, content_type, fetched_at = reply.data, reply.content_type, _now()
             downloaded = True
+        result = _ArticleResult(
+            data=data, content_type=content_type, fetched_at=fetched_at, downloaded=downloaded
+        )
+        try:
+            cut = layout_truncation(decode_html(data, content_type or None))
+        except DecodeError as exc:
+            result.error = str(exc)
+            return result
+        if cut is not None:
+            result.error = f"truncated page: {cut}"
+            return result
         try:
             article = _clean(data, url, content_type, self.paper)
-        except ValueError as exc:  # CleanError and DecodeError are ValueErrors
-            return _ArticleResult(error=str(exc), downloaded=downloaded)
+        except ValueError as exc:  # CleanError: a whole page the cleaner cannot read (yet)
+            result.error, result.keep = str(exc), True
+            return result
         except Exception as exc:  # a cleaner bug on one page must not end the whole crawl
-            reason = f"cleaner failed: {type(exc).__name__}: {_short(exc)}"
-            return _ArticleResult(error=reason, downloaded=downloaded)
+            result.error = f"cleaner failed: {type(exc).__name__}: {_short(exc)}"
+            result.keep = True
+            return result
         return _ArticleResult(
             article=article,
             data=data,
@@ -912,6 +928,13 @@ class _Run:
         if result.downloaded:
             self.report.fetched += 1
         if result.error is not None or result.article is None:
+            if result.keep and result.downloaded:
+                # A whole page that yields no article (a photo-only item, an unknown skin) is
+                # kept, so neither this crawl nor the next downloads it again and `baoku
+                # reclean` can read it once the cleaner can; the failure stays on record.
+                self.store.put_raw(
+                    url, result.data, fetched_at=result.fetched_at, content_type=result.content_type
+                )
             self._fail(url, result.error or "no article", day, "article")
             return
         article = result.article
@@ -950,6 +973,7 @@ class _ArticleResult:
     fetched_at: str = ""
     downloaded: bool = False
     error: str | None = None
+    keep: bool = False  # a complete page the cleaner could not read: keep its bytes anyway
 
 
 def _clean(data: bytes, url: str, content_type: str, paper: str) -> Article:

@@ -151,6 +151,26 @@ def test_a_cut_layout_page_is_never_kept_and_its_day_is_retried(
     assert len(store) == len(articles)
 
 
+def test_a_whole_page_without_an_article_is_kept_and_not_downloaded_again(
+    tmp_path: Path, articles
+) -> None:
+    """A photo-only item with no text: the cleaner finds no article; the page is still whole."""
+    empty = Article(
+        id="empty-1", paper="人民日报", date=FIRST, page="01", page_name="要闻", title="图片报道"
+    )
+    sources = [*articles, empty]
+    target = article_paths(sources, TEMPLATE)[empty.id]
+    with EpaperServer(render_site(sources, TEMPLATE)) as server:
+        store = Store(tmp_path)
+        report = run(store, server)
+        assert [url for url, _ in report.failures] == [server.url + target]
+        assert store.raw_source(server.url + target) is not None, "kept for a later reclean"
+        assert len(store) == len(articles)
+        again = run(store, server)
+        assert [url for url, _ in again.failures] == [server.url + target], "still on record"
+        assert server.hits(lambda p: p == target) == [target], "downloaded once"
+
+
 def test_a_redirect_loop_ends_with_a_clear_error(tmp_path: Path, server, articles) -> None:
     target = path_of(articles, 3)
     server.redirect(target, "/loop-b.html")
