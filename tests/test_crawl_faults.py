@@ -205,6 +205,17 @@ def test_robots_txt_forbidden_paths_are_never_requested(tmp_path: Path, server, 
     )
 
 
+@pytest.mark.parametrize("robots", ["forbid", "server error"])
+def test_a_site_that_forbids_crawling_is_not_crawled(tmp_path: Path, server, robots: str) -> None:
+    if robots == "forbid":
+        server.files["robots.txt"] = b"User-agent: BaokuBot\nDisallow: /\n"
+    else:  # RFC 9309: an unreachable robots.txt means "assume complete disallow"
+        server.fail("robots.txt", 503)
+    with pytest.raises(CrawlError, match="robots.txt forbids"):
+        run(Store(tmp_path), server, retries=1)
+    assert set(server.requests) == {"robots.txt"}
+
+
 def test_every_request_names_the_bot(tmp_path: Path, server) -> None:
     run(Store(tmp_path), server)
     assert server.agents and set(server.agents) == {USER_AGENT}
