@@ -66,6 +66,13 @@ def test_bad_parameters_give_a_readable_400_page(client, url):
     assert page.select_one(".error .message").get_text().strip()
 
 
+def test_the_400_page_offers_the_url_without_the_bad_parameter(client):
+    response = client.get("/search?q=中国&from=singlemessage&sort=newest")
+    retry = BeautifulSoup(response.get_data(as_text=True), "lxml").select_one("a.retry")["href"]
+    assert client.get(retry).status_code == 200
+    assert "from=" not in retry and "sort=newest" in retry
+
+
 def test_the_400_message_names_the_parameter(client):
     page = client.get("/search?q=中国&p=two").get_data(as_text=True)
     assert "参数 p 必须是整数" in page

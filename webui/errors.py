@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
@@ -31,7 +32,16 @@ def error_response(status: int, message: str, parameter: str | None = None):
             body["error"]["parameter"] = parameter  # type: ignore[index]
         return jsonify(body), status
     title = TITLES.get(status, "出错了")
-    return render_template("error.html", status=status, title=title, message=message), status
+    retry = without_parameter(parameter) if status == 400 and parameter else None
+    page = render_template("error.html", status=status, title=title, message=message, retry=retry)
+    return page, status
+
+
+def without_parameter(name: str) -> str:
+    """This URL without the offending parameter: a shared link that picked up a stray
+    parameter on the way (a messenger's tracking tag, say) is one click from working."""
+    kept = [(k, v) for k, v in request.args.items(multi=True) if k != name]
+    return request.path + ("?" + urlencode(kept) if kept else "")
 
 
 def register_error_handlers(app: Flask) -> None:
