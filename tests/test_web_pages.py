@@ -313,6 +313,9 @@ def test_embed_is_results_only_with_links_to_the_parent(client, archive):
     assert shown_total(page) == archive.search(QUERY, limit=0)["total"]
     assert all(a["target"] == "_parent" for a in page.select(".hit-title a"))
     assert page.select(".snippet mark")
+    # Paging stays inside the frame, on /embed.
+    pager = page.select(".pager a")
+    assert pager and all(a["target"] == "_self" and a["href"].startswith("/embed?") for a in pager)
 
 
 # --- tools -----------------------------------------------------------------------------------
