@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -130,7 +134,6 @@ def test_data_dir_from_environment(tmp_path: Path) -> None:
 
 
 def test_demo_builds_and_indexes(tmp_path: Path) -> None:
-    pytest.importorskip("indexer.search", reason="the search core is not in this tree yet")
     result = _run(tmp_path / "data", "demo", "--no-serve")
     assert result.exit_code == 0, result.output
     assert "demo: 36 articles" in result.stdout
@@ -166,3 +169,40 @@ def test_real_baoku_process(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert "missing.jsonl: no such file" in done.stderr.decode("utf-8")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_demo_serves_the_archive(tmp_path: Path) -> None:
+    """README's first command, end to end: `baoku demo` builds, indexes and serves."""
+    baoku = Path(sys.executable).with_name("baoku")
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(baoku), "--data", str(tmp_path / "data"), "demo", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            if server.poll() is not None:
+                pytest.fail(f"baoku demo exited: {server.stdout.read().decode()}")
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.2)
+        query = urllib.parse.quote("地铁")
+        with urllib.request.urlopen(f"{base}/api/search?q={query}", timeout=30) as reply:
+            result = json.load(reply)
+        titles = {hit["title"] for hit in result["hits"]}
+        assert "地铁5号线今晨开通试运营" in titles
+        assert any("<mark>" in hit["snippet"] for hit in result["hits"])
+    finally:
+        server.terminate()
+        server.wait(30)

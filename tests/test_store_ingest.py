@@ -54,8 +54,8 @@ def test_demo_archive_cleans_completely(demo_store) -> None:
         assert [c.text for c in article.captions] == [c.text for c in expected.captions]
         assert article.url.startswith(BASE)
         assert store.read_raw(article.source) == (DEMO_HTML / article.url[len(BASE) :]).read_bytes()
-        if article.pages == ["01"] and "GDP" in article.title:
-            continue
+        if len(article.pages) > 1:
+            continue  # the 转版 pair: test_demo_zhuanban_pair_is_one_article
         assert article.headings == expected.headings, article.title
         assert article.paragraphs == expected.paragraphs, article.title
 
