@@ -72,6 +72,7 @@ ROBOTS_AGENT = "BaokuBot"
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 MAX_REDIRECTS = 10
 MAX_REFRESH_HOPS = 5
+UNREADABLE = "unreadable"  # failure kind: a whole page, kept, that the cleaner cannot read
 MAX_WALK = 400  # layout pages followed through date links to find one date's issue
 
 Progress = Callable[..., None]
@@ -499,6 +500,8 @@ class CrawlState:
     def failed_dates(self) -> set[date]:
         days = set()
         for info in self.data["failed"].values():
+            if info.get("kind") == UNREADABLE:
+                continue  # kept already; `baoku reclean` is its retry, not another crawl
             try:
                 days.add(date.fromisoformat(info.get("date", "")))
             except ValueError:
@@ -623,6 +626,7 @@ class _Run:
         self.known_layouts: dict[date, str] = {}
         self._fresh: dict[str, Response] = {}  # pages downloaded during discovery, not yet kept
         self._parsed: dict[str, Layout] = {}  # layout pages read in this run
+        self._retry_failures = 0  # failures that make their date worth another run
 
     def close(self) -> None:
         self.fetcher.stop.set()
@@ -725,18 +729,18 @@ class _Run:
                 self.state.record_date(day, "no-issue", reason="no link to this date's issue")
                 return
             candidates.append(found)
-        failures_before = self.report.failed
+        failures_before = self._retry_failures
         first: Layout | None = None
         for candidate in candidates:
             first = self._layout(candidate, day, missing_ok=True)
             if first is not None:
                 break
-        if first is None and self.report.failed == failures_before:
+        if first is None and self._retry_failures == failures_before:
             found = self._walk_to(day)
             if found is not None and found not in candidates:
                 first = self._layout(found, day, missing_ok=True)
         if first is None:
-            if self.report.failed > failures_before:
+            if self._retry_failures > failures_before:
                 self.state.record_date(day, "failed")
             else:
                 self.report.skipped_dates.append((day.isoformat(), "no issue (HTTP 404)"))
@@ -752,7 +756,7 @@ class _Run:
         ]
         self.progress("pages", total=len(first.pages), advance=len(pages))
         self._crawl_articles(day, pages)
-        if self.report.failed > failures_before:
+        if self._retry_failures > failures_before:
             self.state.record_date(day, "failed")
         else:
             self.state.record_date(day, "done", layout=first.url)
@@ -935,7 +939,8 @@ class _Run:
                 self.store.put_raw(
                     url, result.data, fetched_at=result.fetched_at, content_type=result.content_type
                 )
-            self._fail(url, result.error or "no article", day, "article")
+            kind = UNREADABLE if result.keep else "article"
+            self._fail(url, result.error or "no article", day, kind)
             return
         article = result.article
         if result.downloaded:
@@ -957,6 +962,8 @@ class _Run:
 
     def _fail(self, url: str, reason: str, day: date | None, kind: str) -> None:
         self.report.failed += 1
+        if kind != UNREADABLE:
+            self._retry_failures += 1
         self.report.failures.append((url, reason))
         self.state.record_failure(url, reason, day, kind)
 

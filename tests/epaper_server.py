@@ -159,8 +159,9 @@ def _handler_for(site: EpaperServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body[: len(body) // 2])
-                self.wfile.flush()
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(body[: len(body) // 2])
+                    self.wfile.flush()
                 self.close_connection = True
                 return None
             if fault is not None and fault.kind == "cut":

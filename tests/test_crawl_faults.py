@@ -166,6 +166,10 @@ def test_a_whole_page_without_an_article_is_kept_and_not_downloaded_again(
         assert [url for url, _ in report.failures] == [server.url + target]
         assert store.raw_source(server.url + target) is not None, "kept for a later reclean"
         assert len(store) == len(articles)
+        state = state_of(tmp_path, server)
+        assert state["failed"][server.url + target]["kind"] == "unreadable"
+        # Its day is done: a nightly --update does not come back to it.
+        assert state["dates"][FIRST]["status"] == "done"
         again = run(store, server)
         assert [url for url, _ in again.failures] == [server.url + target], "still on record"
         assert server.hits(lambda p: p == target) == [target], "downloaded once"
