@@ -76,14 +76,13 @@ def _progress(description: str, counts: bool = True) -> Iterator[Callable[[int, 
         yield update
 
 
-def _print_problems(title: str, problems: list, limit: int = 50) -> None:
+def _print_problems(title: str, problems: list) -> None:
+    """Every problem on stderr, one a line (file[:line]: reason), so it can be grepped."""
     if not problems:
         return
     click.echo(f"{title} ({len(problems)}):", err=True)
-    for problem in problems[:limit]:
+    for problem in problems:
         click.echo(f"  {problem}", err=True)
-    if len(problems) > limit:
-        click.echo(f"  … and {len(problems) - limit} more", err=True)
 
 
 def _stored_summary(stored) -> str:
