@@ -83,9 +83,9 @@ class IndexReport:
 
 
 def make_schema(positions: bool = True) -> fields.Schema:
-    def words() -> fields.TEXT:
-        # Not stored: the text lives once, in texts.bin (see `original_text`).
-        return fields.TEXT(analyzer=WordTokenizer(), phrase=positions)
+    def words(with_positions: bool = positions) -> fields.TEXT:
+        # Not stored: the text lives once, in texts.bin (see `apply_diffs`).
+        return fields.TEXT(analyzer=WordTokenizer(), phrase=with_positions)
 
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
@@ -94,7 +94,9 @@ def make_schema(positions: bool = True) -> fields.Schema:
         subtitle=words(),
         headings=words(),
         captions=words(),
-        body=words(),
+        # Phrases are verified in texts.bin, so body positions would never be read; they
+        # cost a third of the index (measured), so the body keeps frequencies only.
+        body=words(False),
         author=words(),
         page_name=fields.ID(),
         paper=fields.ID(stored=True, sortable=True),
@@ -159,10 +161,13 @@ def apply_diffs(norm: str, diffs: list[list]) -> str:
     """The original text from its normalised form and `text_diffs`."""
     if not diffs:
         return norm
-    chars = list(norm)
-    for pos, orig in diffs:
-        chars[pos : pos + len(orig)] = orig
-    return "".join(chars)
+    pieces, pos = [], 0
+    for start, orig in diffs:
+        pieces.append(norm[pos:start])
+        pieces.append(orig)
+        pos = start + len(orig)
+    pieces.append(norm[pos:])
+    return "".join(pieces)
 
 
 def _code_points(norm: str) -> np.ndarray:

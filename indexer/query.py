@@ -156,7 +156,8 @@ def parse(query: str) -> ParsedQuery:
                 continue
         negated = negate_next
         negate_next = False
-        if not quoted and value.startswith("-") and len(value) > 1:
+        # "-30℃" is a temperature, not NOT 30℃: a minus before a digit stays literal.
+        if not quoted and value.startswith("-") and len(value) > 1 and not value[1].isdigit():
             negated, value = True, value[1:]
         field_name = None
         name, colon, rest = (prefix or value).partition(":")

@@ -58,9 +58,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from whoosh import columns as wcolumns
 from whoosh import index as whoosh_index
 from whoosh import query as wq
+from whoosh.codec import whoosh3 as w3
+from whoosh.fields import NUMERIC
+from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
+from whoosh.util.numeric import byte_to_length
 
 from indexer.analysis import RUN, normalize, query_grams, words
 from indexer.article import Article, Caption, Section
@@ -79,10 +84,9 @@ from indexer.index import (
 from indexer.query import Clause, ParsedQuery, date_bound, parse
 
 SORTS = ("relevance", "newest", "oldest")
-TITLE_BONUS = 40.0  # a known item (query == title) outranks any partial match
+TITLE_BONUS = 1000.0  # a known item (query == title) outranks any partial match
 SNIPPET_FRAGMENTS = 3
 SNIPPET_BEFORE, SNIPPET_AFTER = 30, 70
-SCORE_DEPTH = 1000  # documents scored by BM25F before the unscored candidates
 FIELD_INDEX = {name: i for i, name in enumerate(TEXT_FIELDS)}
 
 
@@ -146,6 +150,15 @@ class _View:
         self.paper_names, self.paper = self._codes("paper", n)
         self.page_names, self.page = self._codes("page", n)
         self.days = _days(self.dord)
+        reader = self.searcher.reader()
+        self.doc_count = max(1, int(self.live.sum()))
+        self.lengths = {f: _column_array(reader, f, n, lengths=True) for f in WORD_BOOSTS}
+        self.avg_length = {
+            f: max(1e-9, reader.field_length(f) / max(1, reader.doc_count_all()))
+            for f in WORD_BOOSTS
+        }
+        self._postings_cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._postings_size = 0
         path = self.gen / TEXTS
         self._file = open(path, "rb")  # noqa: SIM115 - held open for the mmap, closed in close()
         size_bytes = path.stat().st_size
@@ -159,12 +172,7 @@ class _View:
         self._cache: dict[int, np.ndarray] = {}
 
     def _numeric(self, name: str, n: int) -> np.ndarray:
-        reader = self.searcher.reader()
-        out = np.zeros(n, dtype=np.int64)
-        if n:
-            col = reader.column_reader(name)
-            out[:] = np.fromiter((col[i] for i in range(n)), dtype=np.int64, count=n)
-        return out
+        return _column_array(self.searcher.reader(), name, n)
 
     def _codes(self, name: str, n: int) -> tuple[list[str], np.ndarray]:
         reader = self.searcher.reader()
@@ -208,6 +216,120 @@ class _View:
     def text(self, docnum: int) -> str:
         off, ln = int(self.toff[docnum]), int(self.tlen[docnum])
         return self.mm[off : off + ln].decode("utf-8") if self.mm is not None else ""
+
+    def postings(self, field: str, word: str) -> tuple[np.ndarray, np.ndarray]:
+        """(live docnums, term frequencies) of a word in a field, read block-wise into numpy
+        and cached per searcher (Whoosh's matchers would cost a Python call per posting)."""
+        key = (field, word)
+        cached = self._postings_cache.get(key)
+        if cached is None:
+            ids, tfs = _read_postings(self.searcher.reader(), field, word)
+            keep = self.live[ids]
+            cached = (ids[keep], tfs[keep])
+            if self._postings_size > 20_000_000:
+                self._postings_cache.clear()
+                self._postings_size = 0
+            self._postings_cache[key] = cached
+            self._postings_size += len(cached[0])
+        return cached
+
+
+def _scoring_words(reader, doc_count: int, text: str) -> list[str]:
+    """The words of `text` to score with. Words in more than a third of the documents (的,
+    中国 …) add almost nothing to BM25 yet have the longest posting lists, so they are left
+    out when the text has other words (the candidates already contain them all)."""
+    found = list(dict.fromkeys(words(text)))
+    common = {w for w in found if reader.doc_frequency("body", w) > doc_count / 3}
+    rare = [w for w in found if w not in common]
+    return rare or found
+
+
+def _column_array(reader, name: str, n: int, lengths: bool = False) -> np.ndarray:
+    """A whole numeric column (or a field's length column) as an int64 array, one read per
+    segment instead of one Python call per document."""
+    out = np.zeros(n, dtype=np.int64)
+    for leaf, base in reader.leaf_readers():
+        count = leaf.doc_count_all()
+        if lengths:
+            col = leaf._perdoc._cached_reader(w3._lenfield(name), w3.LENGTHS_COLUMN)
+            field = None
+        else:
+            col = leaf.column_reader(name, translate=False)
+            field = leaf.schema[name]
+        if col is None:
+            continue
+        values = _fast_column(col, count, field)
+        if values is None:
+            if field is not None:
+                col = leaf.column_reader(name)  # translated values, one call per document
+            values = np.fromiter((col[i] for i in range(count)), dtype=np.int64, count=count)
+        if lengths:
+            values = _BYTE_TO_LENGTH[values]
+        out[base : base + count] = values
+    return out
+
+
+def _fast_column(col, count: int, field=None) -> np.ndarray | None:
+    """The raw column bytes as numbers, translated like NUMERIC.from_column_value (signed
+    ints are stored shifted by 2**(bits-1)); None when the column is of another kind."""
+    if type(col) is not wcolumns.NumericColumn.Reader:
+        return None
+    if field is not None and not (isinstance(field, NUMERIC) and field.numtype is int):
+        return None
+    try:
+        raw = col._dbfile.get(col._basepos, col._count * col._fixedlen)
+        values = np.frombuffer(raw, dtype=np.dtype(col._typecode).newbyteorder(">"))
+    except (AttributeError, TypeError, ValueError):
+        return None
+    out = np.full(count, col._default, dtype=np.uint64)
+    out[: min(count, len(values))] = values[:count]
+    if field is not None and field.signed:
+        out = out - np.uint64(1 << (field.bits - 1))
+    return out.view(np.int64)
+
+
+_BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.int64)
+
+
+def _read_postings(reader, field: str, word: str) -> tuple[np.ndarray, np.ndarray]:
+    ids_parts, tf_parts = [], []
+    bword = word.encode("utf-8")
+    for leaf, base in reader.leaf_readers():
+        try:
+            matcher = leaf._terms.matcher(field, bword, leaf.schema[field].format)
+        except (TermNotFound, KeyError):
+            continue
+        ids, tfs = _matcher_arrays(matcher)
+        ids_parts.append(ids + base)
+        tf_parts.append(tfs)
+    if not ids_parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    return np.concatenate(ids_parts), np.concatenate(tf_parts)
+
+
+def _matcher_arrays(m) -> tuple[np.ndarray, np.ndarray]:
+    ids: list = []
+    tfs: list = []
+    if type(m) is w3.W3LeafMatcher:
+        while True:  # a block at a time, decoded with numpy
+            m._read_data()
+            raw_ids, weights = m._data[0], m._data[1]
+            block = np.asarray(raw_ids, dtype=np.int64)
+            ids.append(block if m._byteids else np.cumsum(block))
+            if weights is None or isinstance(weights, float):
+                value = 1.0 if weights is None else weights
+                tfs.append(np.full(m._blocklength, value, dtype=np.float32))
+            else:
+                tfs.append(np.asarray(weights, dtype=np.float32))
+            if m._lastblock:
+                break
+            m._goto(m._nextoffset)
+        return np.concatenate(ids), np.concatenate(tfs)
+    while m.is_active():
+        ids.append(m.id())
+        tfs.append(m.weight())
+        m.next()
+    return np.array(ids, dtype=np.int64), np.array(tfs, dtype=np.float32)
 
 
 def _days(dord: np.ndarray) -> np.ndarray:
@@ -383,6 +505,7 @@ class Archive:
         sort: str = "relevance",
         paper: str | None = None,
         recency_boost: bool = False,
+        snippets: bool = True,
     ) -> dict[str, Any]:
         started = time.perf_counter()
         if sort not in SORTS:
@@ -402,12 +525,23 @@ class Archive:
         with self._lock:
             view = self._current()
             if view is not None and not parsed.is_empty():
-                self._run(view, parsed, result, lo, hi, page, paper, sort, recency_boost)
+                self._run(view, parsed, result, lo, hi, page, paper, sort, recency_boost, snippets)
             result["parsed"] = self._parsed_info(view, query or "", parsed, result["total"])
         result["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
         return result
 
-    def _run(self, view, parsed, result, lo, hi, page, paper, sort, recency_boost) -> None:
+    def _run(
+        self, view, parsed, result, lo, hi, page, paper, sort, recency_boost, snippets
+    ) -> None:
+        # Fragments with no letter, digit or CJK character (lone punctuation) restrict nothing;
+        # a query left with no positive fragment finds nothing rather than everything.
+        parsed.groups = [
+            kept
+            for group in parsed.groups
+            if (kept := [c for c in group if c.quoted or c.field or query_grams(c.text)])
+        ]
+        if not parsed.groups:
+            return
         mask = self._match(view, parsed)
         mask &= self._filters(view, parsed, lo, hi, page, paper)
         docs = np.flatnonzero(mask)
@@ -425,7 +559,7 @@ class Archive:
                 order = order[::-1]
             ranked = [(int(d), 0.0) for d in docs[order[offset : offset + limit]]]
             ranked = [(0, 0.0)] * offset + ranked
-        terms = _mark_terms(parsed)
+        terms = _mark_terms(parsed) if snippets else None
         result["hits"] = [self._hit(view, d, s, terms) for d, s in ranked[offset : offset + limit]]
 
     def _match(self, view: _View, parsed: ParsedQuery) -> np.ndarray:
@@ -498,37 +632,55 @@ class Archive:
         return mask
 
     def _rank(self, view, parsed, docs, depth, recency_boost) -> list[tuple[int, float]]:
-        scored = self._scores(view, parsed, docs, max(depth, 200 if recency_boost else depth))
-        if recency_boost and scored:
+        """The first `depth` candidates: by BM25F score, then unscored ones newest first."""
+        scores = self._scores(view, parsed, docs)
+        if recency_boost:
             newest = int(view.days[docs].max())
-            scored = [
-                (d, s * (1.0 + 0.5 * math.exp(-(newest - int(view.days[d])) / 365.0)))
-                for d, s in scored
-            ]
-            scored.sort(key=lambda x: -x[1])
-        if len(scored) >= depth:
-            return scored
-        seen = {d for d, _ in scored}
-        rest = docs[~np.isin(docs, np.fromiter(seen, dtype=np.int64, count=len(seen)))]
-        order = np.lexsort((rest, view.dord[rest]))[::-1][: depth - len(scored)]
-        return scored + [(int(d), 0.0) for d in rest[order]]
+            scores *= 1.0 + 0.5 * np.exp(-(newest - view.days) / 365.0)
+        sd = scores[docs]
+        hit = sd > 0
+        pos_docs, pos_scores = docs[hit], sd[hit]
+        if len(pos_docs) > depth:
+            top = np.argpartition(-pos_scores, depth - 1)[:depth]
+            pos_docs, pos_scores = pos_docs[top], pos_scores[top]
+        order = np.lexsort((pos_docs, -view.dord[pos_docs], -pos_scores))
+        ranked = [
+            (int(d), float(x)) for d, x in zip(pos_docs[order], pos_scores[order], strict=True)
+        ]
+        need = depth - len(ranked)
+        if need > 0:
+            rest = docs[~hit]
+            if len(rest) > need:
+                rest = rest[np.argpartition(-view.dord[rest], need - 1)[:need]]
+            rest = rest[np.lexsort((rest, -view.dord[rest]))]
+            ranked += [(int(d), 0.0) for d in rest]
+        return ranked
 
-    def _scores(self, view, parsed, docs, depth) -> list[tuple[int, float]]:
-        terms: list[wq.Query] = []
+    def _scores(self, view: _View, parsed: ParsedQuery, docs: np.ndarray) -> np.ndarray:
+        """BM25F (Whoosh's formula and idf, B=0.75, K1=1.2) over the query's words in the
+        word fields, weighted per field, for the candidates only; plus the known-item bonus."""
+        scores = np.zeros(view.n, dtype=np.float64)
+        candidate = np.zeros(view.n, dtype=bool)
+        candidate[docs] = True
+        b, k1 = 0.75, 1.2
+        reader = view.searcher.reader()
         for clause in parsed.positive:
             names = [clause.field] if clause.field in WORD_BOOSTS else list(WORD_BOOSTS)
-            for word in dict.fromkeys(words(clause.text)):
-                terms.extend(wq.Term(name, word, boost=WORD_BOOSTS[name]) for name in names)
+            for word in _scoring_words(reader, view.doc_count, clause.text):
+                for name in names:
+                    ids, tf = view.postings(name, word)
+                    if not len(ids):
+                        continue
+                    idf = math.log(view.doc_count / (len(ids) + 1)) + 1.0
+                    keep = candidate[ids]
+                    ids, tf = ids[keep], tf[keep]
+                    norm = 1 - b + b * view.lengths[name][ids] / view.avg_length[name]
+                    scores[ids] += WORD_BOOSTS[name] * idf * (tf * (k1 + 1)) / (tf + k1 * norm)
         key = title_key(" ".join(c.text for c in parsed.positive))
         if key:
-            terms.append(wq.Term("tkey", key, boost=TITLE_BONUS))
-        if not terms:
-            return []
-        allow = set(docs.tolist())
-        results = view.searcher.search(
-            wq.Or(terms), limit=max(depth, 1), filter=allow, scored=True, terms=False
-        )
-        return [(hit.docnum, float(hit.score)) for hit in results]
+            ids, _ = view.postings("tkey", key)
+            scores[ids[candidate[ids]]] += TITLE_BONUS
+        return scores
 
     def _hit(
         self, view: _View, docnum: int, score: float, terms: list[str] | None
