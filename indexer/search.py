@@ -587,7 +587,9 @@ class Archive:
             docs = np.flatnonzero(view.live)  # only punctuation: verify every document
         else:
             return view.live.copy()  # nothing searchable in it: it does not restrict
-        if clause.quoted or clause.field:
+        # A one- or two-character run is its own gram, so its postings are already exact.
+        exact_gram = RUN.fullmatch(clause.text) is not None and len(clause.text) <= 2
+        if clause.field or (clause.quoted and not exact_gram):
             docs = self._verify(view, docs, clause)
         mask[docs] = True
         return mask

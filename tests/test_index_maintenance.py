@@ -1,0 +1,150 @@
+"""Keeping the index in step with the corpus: incremental updates, rebuild swaps, one writer."""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import json
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from indexer.article import Article
+from indexer.cli import main
+from indexer.index import IndexBusy, live_generation, reindex
+from indexer.search import Archive
+from indexer.store import Store
+from tests.conftest import require_shared
+
+
+@pytest.fixture(scope="module")
+def rmrb() -> list[Article]:
+    path = require_shared("corpus", "rmrb-2019-2020.jsonl.gz")
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        rows = [json.loads(line) for _, line in zip(range(400), fh, strict=False)]
+    return [Article.from_dict(r) for r in rows if r.get("body")][:300]
+
+
+def ids(archive: Archive, query: str) -> set[str]:
+    return {h["id"] for h in archive.search(query, limit=100000, snippets=False)["hits"]}
+
+
+def test_incremental_add_update_delete(tmp_path: Path, rmrb):
+    root = tmp_path / "index"
+    first = reindex(root, lambda: iter(rmrb[:100]), procs=1)
+    assert (first.added, first.total, first.rebuilt) == (100, 100, True)
+    archive = Archive(tmp_path)
+    newcomer = rmrb[150]
+    assert newcomer.id not in ids(archive, f'"{newcomer.title}"')
+
+    changed = dataclasses.replace(rmrb[5], title="报库增量更新测试标题")
+    removed = rmrb[7]
+    batch = [changed if a.id == changed.id else a for a in rmrb[:100] if a.id != removed.id]
+    batch += rmrb[150:160]
+    second = reindex(root, lambda: iter(batch), procs=1)
+    assert (second.added, second.updated, second.deleted, second.total) == (10, 1, 1, 109)
+    assert not second.rebuilt
+
+    # the same Archive sees the changes without being reopened
+    assert newcomer.id in ids(archive, f'"{newcomer.title}"')
+    assert ids(archive, '"增量更新测试"') == {changed.id}
+    assert changed.id not in ids(archive, f'标题:"{rmrb[5].title}"')
+    assert archive.get(removed.id) is None
+    assert archive.get(changed.id).title == changed.title
+    assert archive.search('"增量更新测试"')["total"] == 1
+
+    third = reindex(root, lambda: iter(batch), procs=1)
+    assert (third.added, third.updated, third.deleted, third.total) == (0, 0, 0, 109)
+    archive.close()
+
+
+def test_store_to_index_through_archive(tmp_path: Path, rmrb):
+    store = Store(tmp_path)
+    store.put_articles(rmrb[:50])
+    with Archive(tmp_path) as archive:
+        assert archive.reindex(procs=1).total == len(store)
+        store.put_articles(rmrb[50:60])
+        report = archive.reindex(procs=1)
+        assert report.added == len(store) - 50 and not report.rebuilt
+        target = rmrb[55]
+        assert target.id in ids(archive, f'"{target.title}"')
+
+
+def test_rebuild_swaps_while_searches_run(tmp_path: Path, rmrb):
+    root = tmp_path / "index"
+    articles = rmrb[:200]
+    reindex(root, lambda: iter(articles), procs=1)
+    query = '"中国"'
+    truth = {a.id for a in articles if "中国" in a.title + a.body + a.kicker + a.subtitle}
+    shared = Archive(tmp_path)
+    assert ids(shared, query) == truth
+
+    stop = threading.Event()
+    errors: list[BaseException] = []
+    seen: list[set[str]] = []
+
+    def searching(archive: Archive) -> None:
+        try:
+            while not stop.is_set():
+                seen.append(ids(archive, query))
+                time.sleep(0.002)  # leave the GIL to the rebuild now and then
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    own = Archive(tmp_path)
+    threads = [threading.Thread(target=searching, args=(a,)) for a in (shared, shared, own)]
+    for t in threads:
+        t.start()
+    generations = []
+    try:
+        for _ in range(3):
+            report = reindex(root, lambda: iter(articles), rebuild=True, procs=1)
+            generations.append(report.generation)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert not errors, errors
+    assert seen and all(s == truth for s in seen)
+    assert live_generation(root).name == generations[-1]
+    assert len(set(generations)) == 3
+    # the live generation and the one it replaced are kept; older ones are removed
+    assert {p.name for p in root.glob("gen-*")} == set(generations[-2:])
+    assert ids(shared, query) == truth
+    shared.close()
+    own.close()
+
+
+def test_second_writer_gets_a_clear_message(tmp_path: Path, rmrb):
+    root = tmp_path / "index"
+    reindex(root, lambda: iter(rmrb[:20]), procs=1)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from filelock import FileLock\n"
+            "lock = FileLock(sys.argv[1]); lock.acquire(); print('locked', flush=True)\n"
+            "time.sleep(120)\n",
+            str(root / "write.lock"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(IndexBusy, match="another process"):
+            reindex(root, lambda: iter(rmrb[:20]), procs=1)
+        result = CliRunner().invoke(main, ["--data", str(tmp_path), "index"])
+        assert result.exit_code == 1
+        assert "another process is writing the index" in result.output
+        assert "Traceback" not in result.output
+    finally:
+        holder.kill()
+        holder.wait()
+    assert reindex(root, lambda: iter(rmrb[:20]), procs=1).total == 20

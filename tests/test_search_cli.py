@@ -1,0 +1,59 @@
+"""`baoku index` and `baoku search` on a real store and index."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from indexer.article import Article
+from indexer.cli import main
+from indexer.store import Store
+from tests.conftest import require_shared
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory) -> Path:
+    path = require_shared("corpus", "rmrb-2019-2020.jsonl.gz")
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        rows = [json.loads(line) for _, line in zip(range(150), fh, strict=False)]
+    data = tmp_path_factory.mktemp("cli")
+    Store(data).put_articles([Article.from_dict(r) for r in rows])
+    result = CliRunner().invoke(main, ["--data", str(data), "index"])
+    assert result.exit_code == 0, result.output
+    assert "articles" in result.output and "added" in result.output
+    return data
+
+
+def test_index_again_reports_no_change_and_rebuild_swaps(data_dir: Path):
+    result = CliRunner().invoke(main, ["--data", str(data_dir), "index"])
+    assert result.exit_code == 0 and "0 added, 0 updated, 0 deleted" in result.output
+    result = CliRunner().invoke(main, ["--data", str(data_dir), "index", "--rebuild"])
+    assert result.exit_code == 0 and "rebuilt" in result.output
+
+
+def test_search_json_is_the_archive_dict(data_dir: Path):
+    article = next(iter(Store(data_dir).iter_articles()))
+    args = ["--data", str(data_dir), "search", f'"{article.title}"', "--json", "--limit", "3"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert {"query", "total", "hits", "facets"} <= payload.keys()
+    assert payload["hits"][0]["id"] == article.id
+    hit = payload["hits"][0]
+    assert {"id", "title", "paper", "date", "page", "score", "snippet"} <= hit.keys()
+    assert set(payload["facets"]) == {"year", "month", "page", "paper"}
+
+
+def test_search_human_output_and_bad_input(data_dir: Path):
+    article = next(iter(Store(data_dir).iter_articles()))
+    result = CliRunner().invoke(main, ["--data", str(data_dir), "search", article.title])
+    assert result.exit_code == 0
+    assert "1. " in result.output and article.date in result.output
+    bad = CliRunner().invoke(main, ["--data", str(data_dir), "search", "x", "--from", "2019-13"])
+    assert bad.exit_code == 1 and "not a date" in bad.output and "Traceback" not in bad.output
+    empty = CliRunner().invoke(main, ["--data", str(data_dir / "nowhere"), "search", "x"])
+    assert empty.exit_code == 1 and "baoku index" in empty.output
