@@ -62,17 +62,41 @@ def _char_norm(ch: str) -> str:
 _SPACES = {ord(c): " " for c in "\t\r\x0b\x0c\xa0\u3000\u2002\u2003\u2009\u200b"}
 
 
+def _expanding_chars() -> re.Pattern[str]:
+    """BMP characters that NFKC turns into several (… → ..., ℃ → °c, ① …): they are
+    normalised one by one so that the rest of a text can go through NFKC in one call."""
+    found = [
+        chr(cp)
+        for cp in range(0x80, 0x10000)
+        if not 0xD800 <= cp <= 0xDFFF and len(unicodedata.normalize("NFKC", chr(cp))) != 1
+    ]
+    return re.compile("([" + "".join(re.escape(c) for c in found) + "])")
+
+
+_EXPANDING = _expanding_chars()
+
+
+def _nfkc_same_length(text: str) -> str:
+    parts = _EXPANDING.split(text)
+    if len(parts) == 1:
+        return unicodedata.normalize("NFKC", text)
+    return "".join(
+        _char_norm(part) if i % 2 else unicodedata.normalize("NFKC", part)
+        for i, part in enumerate(parts)
+    )
+
+
 def normalize(text: str) -> str:
     """Simplified, half-width, case-folded text of exactly the same length as `text`."""
     if not text:
         return ""
     out = _converter().convert(text)
     if len(out) == len(text):
-        out = unicodedata.normalize("NFKC", out)
+        out = _nfkc_same_length(out)
         if len(out) == len(text):
             out = out.casefold()
     if len(out) != len(text):
-        # Rare (ligatures, ß, ㈱ …): redo character by character to keep offsets aligned.
+        # Rare (combining marks, ß …): character by character, to keep offsets aligned.
         out = "".join(_char_norm(ch) for ch in text)
     return out.translate(_SPACES)
 

@@ -234,8 +234,6 @@ def run_set(name: str, articles: list[Article], work: Path, log) -> dict:
 
 def markdown(rows: list[dict], command: str) -> str:
     lines = [
-        "# Search benchmark: Baoku search core vs the textbook recipe",
-        "",
         f"- machine: {platform.machine()}, {os.cpu_count()} cores ({platform.processor() or platform.platform()}),"
         " shared with other jobs while it ran, so timings are noisy",
         f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
@@ -281,11 +279,28 @@ def markdown(rows: list[dict], command: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def write_report(out: Path, table: str) -> None:
+    """Replace the table between the markers, keeping the prose around it."""
+    block = f"{START}\n{table}{END}"
+    text = out.read_text(encoding="utf-8") if out.exists() else ""
+    if START in text and END in text:
+        head, rest = text.split(START, 1)
+        text = head + block + rest.split(END, 1)[1]
+    else:
+        text = block + "\n" + text
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", default="rmrb10k,all85k")
     parser.add_argument("--out", default=str(REPO / "docs" / "benchmarks.md"))
     parser.add_argument("--work", default=None, help="scratch directory (default: a temp dir)")
+    parser.add_argument("--render", default=None, help="only rewrite the table from this JSON")
     args = parser.parse_args()
     out = Path(args.out)
     results_path = out.with_suffix(".json")
@@ -295,6 +310,11 @@ def main() -> None:
     def log(message: str) -> None:
         print(time.strftime("%H:%M:%S"), message, flush=True)
 
+    if args.render:
+        rows = json.loads(Path(args.render).read_text(encoding="utf-8"))
+        write_report(out, markdown(rows, rows[0].get("command", command) if rows else command))
+        log(f"wrote {out}")
+        return
     rmrb = load("rmrb-2019-2020.jsonl.gz")
     rows = []
     for name in args.sets.split(","):
@@ -302,9 +322,9 @@ def main() -> None:
             articles = rmrb if name == "rmrb10k" else rmrb[: int(name[4:])]
         else:
             articles = rmrb + load("xwlb-2012-2026.jsonl.gz")
-        rows.append(run_set(name, articles, work, log))
+        rows.append(run_set(name, articles, work, log) | {"command": command})
         results_path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
-        out.write_text(markdown(rows, command), encoding="utf-8")
+        write_report(out, markdown(rows, command))
         shutil.rmtree(work / f"{name}-ours", ignore_errors=True)
         shutil.rmtree(work / f"{name}-textbook", ignore_errors=True)
     log(f"wrote {out}")
