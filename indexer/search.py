@@ -11,7 +11,7 @@ API
   rebuilt, seconds, generation): brings the index up to date with `indexer.store.Store`.
   Raises `indexer.index.IndexBusy` when another process is writing.
 - `.search(query, limit=10, offset=0, date_from=None, date_to=None, page=None,
-  sort="relevance", paper=None, recency_boost=False) -> dict`:
+  sort="relevance", paper=None, recency_boost=False, snippets=True) -> dict`:
       {"query", "total", "offset", "limit", "took_ms",
        "hits": [{"id", "title", "paper", "date", "page", "page_name", "score", "snippet"}],
        "facets": {"year": {"2019": n}, "month": {"2019-10": n}, "page": {"01": n},
@@ -20,7 +20,9 @@ API
                   "notes": [...]}}
   `total` is exact; facets count the whole result set (after filters); snippets are 1–3
   fragments, every match wrapped whole in <mark>…</mark>, all other text HTML-escaped.
-  date_from/date_to take YYYY, YYYY-MM or YYYY-MM-DD; sort is relevance|newest|oldest.
+  date_from/date_to take YYYY, YYYY-MM or YYYY-MM-DD; sort is relevance|newest|oldest (a
+  排序:/sort: in the query wins over the default); paper filters on the paper's name;
+  snippets=False leaves "snippet" empty (for exports of many hits).
   Raises ValueError for a malformed date or sort (the query string itself never raises).
 - `.get(id) -> Article | None`: from the store, else rebuilt from the index's text.
 - `.more_like_this(id, limit=5) -> list[hit]` (hits without snippets: snippet "").
@@ -30,6 +32,8 @@ API
   title)]), by page.
 - `.close()`; `Archive` is a context manager. Methods are safe to call from several threads
   (one lock per Archive: Whoosh readers share file handles).
+
+The query language is parsed by indexer/query.py (never raises; see its docstring).
 
 How a query runs (why this design is in docs/benchmarks.md):
 1. Each fragment's character bigrams (unigram for a one-character run) are looked up in the
