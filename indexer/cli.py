@@ -351,6 +351,7 @@ def search(
     as_json: bool,
 ) -> None:
     """Search the archive."""
+    from indexer.index import IndexOutdated
     from indexer.search import Archive
 
     if not (data_dir / "index" / "CURRENT").exists():
@@ -366,7 +367,7 @@ def search(
                 page=page,
                 sort=sort,
             )
-        except ValueError as exc:
+        except (ValueError, IndexOutdated) as exc:
             raise click.ClickException(str(exc)) from None
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False))

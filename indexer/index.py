@@ -68,8 +68,13 @@ class IndexBusy(RuntimeError):
     """Another process is writing the index."""
 
 
-class NoIndex(RuntimeError):
-    """There is no index yet under the data directory."""
+class IndexOutdated(RuntimeError):
+    """The live index was built by another version of the schema: it must be rebuilt."""
+
+
+# Bump when the schema or the on-disk layout changes: `reindex` then rebuilds by itself and
+# readers refuse the old generation with a clear message instead of failing on a column.
+SCHEMA_VERSION = 2
 
 
 @dataclass
@@ -335,6 +340,7 @@ class Manifest:
 
     docs: dict[str, str]
     next_dk: int = 0
+    schema: int = SCHEMA_VERSION
 
 
 def load_manifest(gen: Path) -> Manifest:
@@ -342,12 +348,12 @@ def load_manifest(gen: Path) -> Manifest:
         data = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return Manifest({})
-    return Manifest(data["docs"], data["next_dk"])
+    return Manifest(data["docs"], data["next_dk"], data.get("schema", 0))
 
 
 def save_manifest(gen: Path, manifest: Manifest) -> None:
     tmp = gen / f".{MANIFEST}.tmp"
-    payload = {"next_dk": manifest.next_dk, "docs": manifest.docs}
+    payload = {"schema": manifest.schema, "next_dk": manifest.next_dk, "docs": manifest.docs}
     tmp.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, gen / MANIFEST)
 
@@ -488,6 +494,8 @@ def reindex(
         ) from None
     try:
         live = live_generation(root)
+        if live is not None and load_manifest(live).schema != SCHEMA_VERSION:
+            rebuild = True  # built by an older version: incremental updates cannot apply
         if rebuild or live is None:
             old = load_manifest(live).docs if live else {}
             gen = _new_generation(root)

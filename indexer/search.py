@@ -23,7 +23,8 @@ API
   date_from/date_to take YYYY, YYYY-MM or YYYY-MM-DD; sort is relevance|newest|oldest (a
   排序:/sort: in the query wins over the default); paper filters on the paper's name;
   snippets=False leaves "snippet" empty (for exports of many hits).
-  Raises ValueError for a malformed date or sort (the query string itself never raises).
+  Raises ValueError for a malformed date or sort (the query string itself never raises),
+  and `indexer.index.IndexOutdated` when the index was built by another schema version.
 - `.get(id) -> Article | None`: from the store, else rebuilt from the index's text.
 - `.more_like_this(id, limit=5) -> list[hit]` (hits without snippets: snippet "").
 - `.highlight(text, query) -> str`: `text` HTML-escaped with the query's matches marked.
@@ -75,14 +76,17 @@ from whoosh.reading import TermNotFound
 from indexer.analysis import RUN, normalize, query_grams, words
 from indexer.article import Article, Caption, Section
 from indexer.index import (
+    SCHEMA_VERSION,
     SEP,
     TEXT_FIELDS,
     TEXTS,
     WORD_BOOSTS,
+    IndexOutdated,
     IndexReport,
     apply_diffs,
     gram_key,
     live_generation,
+    load_manifest,
     reindex,
     title_key,
 )
@@ -134,6 +138,12 @@ class _View:
 
     def __init__(self, gen: Path) -> None:
         self.gen = gen
+        version = load_manifest(gen).schema
+        if version != SCHEMA_VERSION:
+            raise IndexOutdated(
+                f"the index in {gen} was built by another version (schema {version}, this "
+                f"code reads {SCHEMA_VERSION}): run `baoku index --rebuild`"
+            )
         self.ix = whoosh_index.open_dir(str(gen))
         self.searcher = self.ix.searcher()
         self._load()

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from indexer.article import Article
 from indexer.cli import main
-from indexer.index import IndexBusy, live_generation, reindex
+from indexer.index import IndexBusy, IndexOutdated, live_generation, reindex
 from indexer.search import Archive
 from indexer.store import Store
 from tests.conftest import require_shared
@@ -148,3 +148,20 @@ def test_second_writer_gets_a_clear_message(tmp_path: Path, rmrb):
         holder.kill()
         holder.wait()
     assert reindex(root, lambda: iter(rmrb[:20]), procs=1).total == 20
+
+
+def test_index_of_another_schema_version_is_refused_then_rebuilt(tmp_path: Path, rmrb):
+    root = tmp_path / "index"
+    reindex(root, lambda: iter(rmrb[:30]), procs=1)
+    manifest_path = live_generation(root) / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["schema"] = 1  # as if written by an older version
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    with Archive(tmp_path) as archive, pytest.raises(IndexOutdated, match="--rebuild"):
+        archive.search("中国")
+    result = CliRunner().invoke(main, ["--data", str(tmp_path), "search", "中国"])
+    assert result.exit_code == 1 and "--rebuild" in result.output
+    report = reindex(root, lambda: iter(rmrb[:30]), procs=1)
+    assert report.rebuilt and report.total == 30
+    with Archive(tmp_path) as archive:
+        assert archive.search("中国")["total"] > 0
