@@ -232,6 +232,7 @@ class GramSegmentWriter:
         self._keys: list[np.ndarray] = []
         self._dks: list[np.ndarray] = []
         self._base = -1
+        self.written: list[Path] = []
 
     def add(self, dk: int, norm: str) -> None:
         if self._base < 0:
@@ -258,6 +259,13 @@ class GramSegmentWriter:
             tmp = self.gen / f".{stem}.{suffix}.tmp.npy"
             np.save(tmp, arr)
             os.replace(tmp, self.gen / f"{stem}.{suffix}.npy")  # keys last: marks it complete
+            self.written.append(self.gen / f"{stem}.{suffix}.npy")
+
+    def discard(self) -> None:
+        """Remove what this writer wrote: its document keys will be handed out again."""
+        for path in reversed(self.written):  # keys first, so readers skip the segment
+            path.unlink(missing_ok=True)
+        self.written = []
 
 
 def doc_fields(article: Article, offset: int, dk: int) -> tuple[dict, bytes, str]:
@@ -440,6 +448,7 @@ def update_generation(
     seen: set[str] = set()
     ix = index.open_dir(str(gen))
     writer = ix.writer(limitmb=128)
+    appender = None
     try:
         with open(gen / TEXTS, "ab") as texts:
             appender = _DocAppender(gen, texts, writer, manifest)
@@ -468,6 +477,8 @@ def update_generation(
             writer.cancel()
     except BaseException:
         writer.cancel()
+        if appender is not None:
+            appender.grams.discard()
         raise
     report.total = len(manifest.docs)
     return report

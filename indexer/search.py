@@ -927,4 +927,4 @@ def _simplified_only(query: str) -> str:
     return _converter().convert(query)
 
 
-__all__ = ["Archive", "IssueArticle", "IssuePage", "IssueRef", "RUN"]
+__all__ = ["Archive", "IssueArticle", "IssuePage", "IssueRef"]

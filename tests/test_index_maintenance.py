@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from indexer.analysis import grams, normalize, query_grams
 from indexer.article import Article
 from indexer.cli import main
-from indexer.index import IndexBusy, IndexOutdated, live_generation, reindex
+from indexer.index import SEP, IndexBusy, IndexOutdated, field_texts, live_generation, reindex
 from indexer.search import Archive
 from indexer.store import Store
 from tests.conftest import require_shared
@@ -165,3 +166,34 @@ def test_index_of_another_schema_version_is_refused_then_rebuilt(tmp_path: Path,
     assert report.rebuilt and report.total == 30
     with Archive(tmp_path) as archive:
         assert archive.search("中国")["total"] > 0
+
+
+def test_a_failed_update_changes_nothing(tmp_path: Path, rmrb):
+    root = tmp_path / "index"
+    reindex(root, lambda: iter(rmrb[:50]), procs=1)
+    before = sorted(p.name for p in live_generation(root).iterdir())
+
+    def broken():
+        yield from rmrb[:50]
+        yield from rmrb[200:205]
+        raise OSError("the store went away")
+
+    with pytest.raises(OSError, match="went away"):
+        reindex(root, broken, procs=1)
+    assert sorted(p.name for p in live_generation(root).glob("grams-*")) == [
+        n for n in before if n.startswith("grams-")
+    ]
+    with Archive(tmp_path) as archive:
+        assert archive.search("中国", limit=1)["total"] == len(ids(archive, "中国"))
+        assert not ids(archive, f'"{rmrb[201].title}"') & {a.id for a in rmrb[200:205]}
+        # the same document keys are handed out again: no stale postings may point at them
+        report = reindex(root, lambda: iter(rmrb[:50] + rmrb[210:215]), procs=1)
+        assert report.added == 5
+        by_id = {a.id: a for a in rmrb}
+        for article in rmrb[200:205]:
+            needed = set(query_grams(normalize(article.title)))
+            for hit in ids(archive, article.title):
+                text = normalize(SEP.join(field_texts(by_id[hit]).values()))
+                assert needed <= grams(text), (article.title, hit)
+        for article in rmrb[210:215]:
+            assert article.id in ids(archive, f'"{article.title}"')
