@@ -203,6 +203,11 @@ def clean_page(
     return clean_html(text, url=url, paper=paper)
 
 
+def _stable_url(url: str) -> str:
+    """The URL an id may rest on: a file:// path differs between machines, a web address doesn't."""
+    return url if urlsplit(url).scheme in ("http", "https") else ""
+
+
 def clean_html(
     text: str, *, url: str = "", paper: str = "", profiles: tuple[Profile, ...] = PROFILES
 ) -> Article:
@@ -222,7 +227,7 @@ def clean_html(
     page_url = url or page.enp.get("url", "")
     paper_name = paper or _paper(page, page_url)
     return Article(
-        id=make_id(paper_name, page_url, fields.date, fields.page, fields.title),
+        id=make_id(paper_name, _stable_url(page_url), fields.date, fields.page, fields.title),
         paper=paper_name,
         date=fields.date,
         page=fields.page,

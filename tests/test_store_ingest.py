@@ -150,3 +150,16 @@ def test_reclean_rebuilds_articles_from_raw_pages(tmp_path: Path) -> None:
     report = reclean(store)
     assert report.stored.new == 12
     assert sorted(store.iter_articles(), key=lambda a: a.id) == before
+
+
+def test_ids_do_not_depend_on_where_the_files_lie(tmp_path) -> None:
+    """Without a base URL the file:// path is no identity: two checkouts give the same ids."""
+    ids = []
+    for name in ("machine_a", "machine_b"):
+        folder = tmp_path / name / "deep" / "copy"
+        shutil.copytree(DEMO_HTML / "2025-04" / "07", folder)
+        store = Store(tmp_path / f"data_{name}")
+        ingest_paths(store, [folder], paper="江城晚报")
+        ids.append(sorted(a.id for a in store.iter_articles()))
+    assert ids[0] == ids[1]
+    assert len(ids[0]) == 11  # 12 pages, one 转版 pair
