@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 from filelock import FileLock, Timeout
 from whoosh import fields, index
+from whoosh.codec.whoosh3 import W3Codec
 
 from indexer.analysis import RUN, WordTokenizer, normalize
 from indexer.article import Article
@@ -366,14 +367,28 @@ def save_manifest(gen: Path, manifest: Manifest) -> None:
     os.replace(tmp, gen / MANIFEST)
 
 
+class LeanCodec(W3Codec):
+    """Whoosh's W3 codec without per-posting field-length statistics.
+
+    At flush, W3 looks up every posting's document field length (for block-level score
+    bounds that we never use: BM25 is computed with numpy from the n_* columns). With
+    unscorable fields that lookup stat()s a missing column file per posting: 1.3 M stat
+    calls for 3,000 articles, a third of indexing time (profiled).
+    """
+
+    length_stats = False
+
+
 def _writer(ix: index.Index, procs: int):
     if procs > 1:
         # Two processes analyse and write a segment each; keeping both segments avoids a
         # full merge at commit (searching two segments costs nothing measurable). 512 MB of
         # posting pool per process instead of 128 spills fewer sorted runs to disk: 10k
         # articles indexed at 408 docs/s instead of 297 (measured back to back).
-        return ix.writer(procs=procs, multisegment=True, limitmb=512, batchsize=200)
-    return ix.writer(limitmb=256)
+        return ix.writer(
+            procs=procs, multisegment=True, limitmb=512, batchsize=200, codec=LeanCodec()
+        )
+    return ix.writer(limitmb=256, codec=LeanCodec())
 
 
 class _DocAppender:
@@ -447,7 +462,7 @@ def update_generation(
     manifest = load_manifest(gen)
     seen: set[str] = set()
     ix = index.open_dir(str(gen))
-    writer = ix.writer(limitmb=128)
+    writer = ix.writer(limitmb=128, codec=LeanCodec())
     appender = None
     try:
         with open(gen / TEXTS, "ab") as texts:
