@@ -14,6 +14,14 @@ What both share: paragraphs lose their indentation and empty ones go, a bold-onl
 小标题, a short byline opening the body becomes `author`, and the hidden
 <!--enpproperty--> metadata of Founder pages is a cross-check and a fallback.
 
+A photo story (图片报道) — a title, photos and captions, no paragraphs — is an article with an
+empty body: its captions are what a reader searches for. It is taken only when no extractor
+finds any text (a profile that misses a skin's body must not turn a text article into a photo
+story), and it needs a real headline and a real photo (a caption, or a picture that is not an
+icon). An ad printed as a picture (广告) is stored the same way, as the imported corpus keeps
+it; a title with nothing under it is refused ("no article found: a title … but no paragraphs,
+photos or captions"), and a layout page stays refused however many pictures it shows.
+
 Truncated pages are refused (CleanError), never half-extracted: a partial article would be
 stored and indexed as if it were whole, while the raw bytes stay in the store and the page
 can be fetched again.
@@ -114,6 +122,9 @@ _CHROME_TAGS = {"nav", "footer", "aside"}
 _TITLE_ATTR = re.compile(r"title|biaoti|headline|timu|(?:^|[\s_-])bt(?:$|[\s_-])", re.I)
 _SUBTITLE_ATTR = re.compile(r"sub|futi|fubt|fu-?title|deck", re.I)
 _KICKER_ATTR = re.compile(r"intro|yinti|yin-?title|kicker|pre-?title|overline|shoulder", re.I)
+_HEADLINE_ATTR = re.compile(
+    f"{_TITLE_ATTR.pattern}|{_SUBTITLE_ATTR.pattern}|{_KICKER_ATTR.pattern}", re.I
+)
 _PAGE_ATTR = re.compile(r"layout|banci|banmian|pageno|pagenum|(?:^|[\s_-])bc(?:$|[\s_-])", re.I)
 _CONTENT_LINK = re.compile(r"content_\d+|nw\.D\d+|/content/\d|detail|article", re.I)
 _PROSE_PUNCT = re.compile(r"[。！？；，：,]")
@@ -245,28 +256,64 @@ def clean_html(
 
 
 def _extract(page: Page, profiles: tuple[Profile, ...]) -> Fields:
+    photo_only: Fields | None = None  # a profile's title and photos, if nothing finds text
+    title_only = ""
     for profile in profiles:
         fields = _extract_profile(page, profile)
-        if fields is not None and fields.paragraphs:
-            _fill_from_enpproperty(fields, page)
-            if fields.title:
-                return fields
+        if fields is None:
+            continue
+        _fill_from_enpproperty(fields, page)
+        if fields.paragraphs and fields.title:
+            return fields
+        if not fields.paragraphs and _real_title(fields.title):
+            if _has_photo(fields.captions):
+                photo_only = photo_only or fields
+            title_only = title_only or fields.title
     strong, weak = _layout_evidence(page.soup)
     fields = _extract_generic(page)
     prose = sum(len(p) for p in fields.paragraphs) if fields else 0
+    has_photo = photo_only is not None or bool(fields and _has_photo(fields.captions))
     # Many article links or an image map outweigh a little prose (a notice, a calendar
-    # hint); a single link to an article page only decides when there is no article at all.
-    if (strong and prose < 150) or (weak and prose == 0):
+    # hint) and a few photos; a single link to an article page (上一篇) only decides when
+    # there is neither text nor a photo.
+    if (strong and prose < 150) or (weak and prose == 0 and not has_photo):
         raise CleanError(
             f"this is a layout page (版面), not an article page: {strong or weak}, "
             f"only {prose} characters of prose"
         )
-    if fields is None or not fields.paragraphs:
-        raise CleanError("no article found: no block of paragraphs on the page")
-    _fill_from_enpproperty(fields, page)
-    if not fields.title:
-        raise CleanError("no article found: paragraphs but no title above them")
-    return fields
+    if fields is not None and fields.paragraphs:
+        _fill_from_enpproperty(fields, page)
+        if not fields.title:
+            raise CleanError("no article found: paragraphs but no title above them")
+        return fields
+    # A photo story (图片报道): a title, photos and their captions, no paragraphs. It is taken
+    # only when no extractor finds text, so a skin whose body a profile misses still goes
+    # to the generic extractor instead of losing its text.
+    if photo_only is not None:
+        return photo_only
+    if fields is not None:
+        _fill_from_enpproperty(fields, page)
+        if _real_title(fields.title) and _has_photo(fields.captions):
+            return fields
+        title_only = title_only or (fields.title if _real_title(fields.title) else "")
+    if title_only:
+        raise CleanError(
+            f"no article found: a title ({title_only!r}) but no paragraphs, photos or captions"
+        )
+    raise CleanError("no article found: no block of paragraphs and no captioned photo on the page")
+
+
+def _has_photo(captions: list[Caption]) -> bool:
+    """A caption to read, or a picture that is not a layout icon."""
+    return any(c.text or (c.src and not _decorative_src(c.src)) for c in captions)
+
+
+def _real_title(title: str) -> bool:
+    """A headline, not the site's name or an empty placeholder standing in the title slot."""
+    title = title.strip()
+    if len(title) < 2 or _CHROME_TEXT.match(title) or _CHROME_ANY.search(title):
+        return False
+    return not re.search(r"^\w{2,6}(?:日报|晚报|早报|晨报|商报|时报)$|数字报|电子报|电子版", title)
 
 
 # --- bad input -------------------------------------------------------------------------------
@@ -592,6 +639,12 @@ def _caption_for(img: Tag) -> tuple[str, list[Tag]]:
         and anchor.parent.name in ("a", "span", "font", "div", "p", "center")
         and not norm(anchor.parent.get_text())
         and len(anchor.parent.find_all("img")) == 1
+        # A wrapper of the photo alone, not the content box of a text-less photo story
+        # (whose next sibling is the page footer).
+        and not any(
+            isinstance(c, Tag) and c is not anchor and c.name != "br"
+            for c in anchor.parent.children
+        )
     ):
         anchor = anchor.parent
     elements: list[Tag] = []
@@ -607,7 +660,7 @@ def _caption_for(img: Tag) -> tuple[str, list[Tag]]:
         if sib.find(["img", "p", "div", "table"]) is not None:
             break
         text = norm(sib.get_text(" "))
-        if len(text) > 200:
+        if len(text) > 200 or _CHROME_ANY.search(text) or _CHROME_TEXT.match(text):
             break
         elements.append(sib)
         if text:
@@ -633,7 +686,11 @@ def _captions(images: Iterable[Tag]) -> tuple[list[Caption], set[int]]:
 
 
 def _decorative(img: Tag) -> bool:
-    src = str(img.get("src") or "").lower()
+    return _decorative_src(str(img.get("src") or ""))
+
+
+def _decorative_src(src: str) -> bool:
+    src = src.lower()
     return not src or bool(
         re.search(r"\.(gif|bmp|svg)(\?|$)|icon|logo|button|btn|spacer|arrow|/bg|line|blank", src)
     )
@@ -694,10 +751,12 @@ def _extract_profile(page: Page, profile: Profile) -> Fields | None:
         "",
     )
     bodies = [el for s in profile.body for el in soup.select(s)]
+    images = [img for s in profile.images for img in soup.select(s)]
     if not bodies:
+        # A photo story may come without the body element at all.
+        fields.captions = _captions(images)[0]
         return fields
     body = bodies[0]
-    images = [img for s in profile.images for img in soup.select(s)]
     captions, used = _captions(images or _region_images(soup, title_el, body))
     blocks = [b for b in blocks_of(body) if not _is_chrome(b)]
     fields.sections, author = _sections(blocks, used)
@@ -724,6 +783,26 @@ def _container(block: Block) -> Tag:
     return owner
 
 
+def _is_photo(block: Block) -> bool:
+    return (
+        block.img is not None
+        and not _decorative(block.img)
+        and not block.img.get("usemap")  # the page picture of a 版面 beside the article
+        and block.img.find_parent("a") is None
+    )
+
+
+def _in_headline_slot(block: Block, page: Page) -> bool:
+    """A long title with a comma reads like prose; where the page marks it as a headline (or
+    its metadata names it) it is not the body, which matters most when there is no body."""
+    if len(block.text) > 100:
+        return False
+    if block.text == norm(page.enp.get("title", "")):
+        return True
+    owner = block.owner
+    return owner.name == "h1" or bool(_HEADLINE_ATTR.search(_attrs(owner)))
+
+
 def _extract_generic(page: Page) -> Fields | None:
     root = page.soup.body or page.soup
     blocks = blocks_of(root)
@@ -732,16 +811,24 @@ def _extract_generic(page: Page) -> Fields | None:
     scores: dict[int, int] = {}
     by_id: dict[int, Tag] = {}
     for block in live:
-        if block.img is None and _is_prose(block.text):
+        if block.img is None and _is_prose(block.text) and not _in_headline_slot(block, page):
             container = _container(block)
             scores[id(container)] = scores.get(id(container), 0) + len(block.text)
             by_id[id(container)] = container
-    if not scores:
-        return None
-    body = by_id[max(scores, key=lambda k: scores[k])]
-    in_body = [b for b in live if b.inside(body)]
-    first = min(b.index for b in in_body)
-    last = max(b.index for b in in_body)
+    body: Tag | None = None
+    if scores:
+        body = by_id[max(scores, key=lambda k: scores[k])]
+        in_body = [b for b in live if b.inside(body)]
+        first = min(b.index for b in in_body)
+        last = max(b.index for b in in_body)
+    else:
+        # No prose: a photo story (图片报道) is its photos and their captions, under a title
+        # printed above the first photo; a page with no photo is read for its title alone,
+        # so the refusal can name it.
+        in_body = []
+        photos = [b.index for b in live if _is_photo(b)]
+        first = photos[0] if photos else len(blocks)
+        last = photos[-1] if photos else -1
 
     fields = Fields(extractor="generic")
     head = [b for b in live if b.index < first and b.img is None]
@@ -749,12 +836,7 @@ def _extract_generic(page: Page) -> Fields | None:
     images = [
         b.img
         for b in live
-        if b.img is not None
-        and (title_at is None or b.index > title_at.index)
-        and b.index <= last
-        and not _decorative(b.img)
-        and not b.img.get("usemap")  # the page picture of a 版面 beside the article
-        and b.img.find_parent("a") is None
+        if _is_photo(b) and (title_at is None or b.index > title_at.index) and b.index <= last
     ]
     captions, used = _captions(images)
     fields.captions = captions
@@ -770,7 +852,13 @@ def _extract_generic(page: Page) -> Fields | None:
     if title_at is not None:
         fields.title = title_at.text
         _kicker_subtitle(fields, head, title_at)
-    _meta_fields(fields, [b for b in live if b.img is None and not b.inside(body)])
+    # Around a photo story the captions are the text; they are not the page's date line.
+    outside = (
+        [b for b in live if b.img is None and not b.inside(body)]
+        if body is not None
+        else [b for b in live if b.img is None and b.index not in caption_blocks]
+    )
+    _meta_fields(fields, outside)
     return fields
 
 
@@ -791,7 +879,10 @@ def _pick_title(head: list[Block], page: Page) -> Block | None:
     best, best_score = None, 0.0
     for distance, block in enumerate(reversed(head)):
         text = block.text
-        if not 2 <= len(text) <= 80 or _is_meta_line(text) or _TERMINAL.search(text):
+        marked = block.owner.name == "h1" or bool(_TITLE_ATTR.search(_attrs(block.owner)))
+        # A headline may ask or exclaim (…如何完成？ 我们一起战斗！) where the markup says so.
+        ends = _TERMINAL.search(text) and not (marked and text.endswith(("？", "！", "?", "!")))
+        if not 2 <= len(text) <= 80 or _is_meta_line(text) or ends:
             continue
         attrs = " ".join(_attrs(el) for el in (block.owner, *block.owner.parents) if el.name)
         score = 0.0
