@@ -26,9 +26,13 @@ What is kept
     each article page is cleaned (`indexer.clean.clean_page`) and stored (`Store.put_articles`).
     A page that fails to download, is cut short (no closing </html>, ends inside a tag) or cannot
     be decoded is not kept at all, so nothing truncated lands in the archive and the next run
-    downloads it again. A whole page the cleaner cannot read (a photo-only item, an unknown skin)
-    is kept and recorded as failed: the next run cleans the kept copy again instead of
-    downloading it, and `baoku reclean` can read it once the cleaner can.
+    downloads it again. A photo story (图片报道: title, photos, captions, no text) is an article
+    like any other. A whole page the cleaner cannot read (a title with nothing under it, an
+    unknown skin) is kept and recorded as failed ("unreadable"), with the 版次 and 版名 its layout
+    page gave: every later run cleans the kept copies of such pages again (no download, whatever
+    dates it covers) and stores those the cleaner can read by then, so pages kept before the
+    cleaner learnt to read them come back by themselves; `baoku reclean` re-reads the whole
+    archive.
 
 Resuming and idempotence
     An article page already in the archive is never downloaded again (unless `refresh`): it is
@@ -501,7 +505,7 @@ class CrawlState:
         days = set()
         for info in self.data["failed"].values():
             if info.get("kind") == UNREADABLE:
-                continue  # kept already; `baoku reclean` is its retry, not another crawl
+                continue  # kept already: re-cleaned from the kept copy, never re-fetched
             try:
                 days.add(date.fromisoformat(info.get("date", "")))
             except ValueError:
@@ -511,7 +515,9 @@ class CrawlState:
                 days.add(date.fromisoformat(day))
         return days
 
-    def record_failure(self, url: str, reason: str, day: date | None, kind: str) -> None:
+    def record_failure(
+        self, url: str, reason: str, day: date | None, kind: str, layout: Layout | None = None
+    ) -> None:
         previous = self.data["failed"].get(url, {})
         self.data["failed"][url] = {
             "reason": reason,
@@ -520,6 +526,12 @@ class CrawlState:
             "attempts": int(previous.get("attempts", 0)) + 1,
             "at": _now(),
         }
+        if layout is not None:
+            # What the layout page said about the article, for when it is cleaned later.
+            self.data["failed"][url].update(page=layout.page, page_name=layout.page_name)
+
+    def unreadable(self) -> list[tuple[str, dict]]:
+        return [(u, i) for u, i in self.data["failed"].items() if i.get("kind") == UNREADABLE]
 
     def clear_failure(self, url: str) -> None:
         self.data["failed"].pop(url, None)
@@ -651,6 +663,7 @@ class _Run:
             self.known_layouts.update(entry_layout.other_dates)
             days = self._plan(date_from, date_to, update, entry_day)
             self.state.data["entry"] = url
+            self._heal_unreadable()
             self.progress("dates", total=len(days))
             for day in days:
                 self._crawl_date(day, pattern)
@@ -933,14 +946,14 @@ class _Run:
             self.report.fetched += 1
         if result.error is not None or result.article is None:
             if result.keep and result.downloaded:
-                # A whole page that yields no article (a photo-only item, an unknown skin) is
+                # A whole page that yields no article (a bare title, an unknown skin) is
                 # kept, so neither this crawl nor the next downloads it again and `baoku
                 # reclean` can read it once the cleaner can; the failure stays on record.
                 self.store.put_raw(
                     url, result.data, fetched_at=result.fetched_at, content_type=result.content_type
                 )
             kind = UNREADABLE if result.keep else "article"
-            self._fail(url, result.error or "no article", day, kind)
+            self._fail(url, result.error or "no article", day, kind, layout)
             return
         article = result.article
         if result.downloaded:
@@ -960,12 +973,38 @@ class _Run:
 
     # -- bookkeeping --
 
-    def _fail(self, url: str, reason: str, day: date | None, kind: str) -> None:
+    def _fail(
+        self, url: str, reason: str, day: date | None, kind: str, layout: Layout | None = None
+    ) -> None:
         self.report.failed += 1
         if kind != UNREADABLE:
             self._retry_failures += 1
         self.report.failures.append((url, reason))
-        self.state.record_failure(url, reason, day, kind)
+        self.state.record_failure(url, reason, day, kind, layout)
+
+    def _heal_unreadable(self) -> None:
+        """Clean the pages earlier runs kept as unreadable again, from the kept bytes (no
+        download): one the cleaner reads now (a photo story, before the cleaner took them) is
+        stored and leaves the failure list, whatever dates this run covers. One that still
+        fails stays on record without being reported again."""
+        for url, info in self.state.unreadable():
+            raw = self.store.raw_page(url)
+            if raw is None:
+                continue
+            try:
+                day = date.fromisoformat(info.get("date", ""))
+                data = self.store.read_raw(raw.source)
+                article = _clean(data, url, raw.content_type, self.paper)
+            except Exception:  # still unreadable (or no date on record): it stays on record
+                continue
+            article.source = raw.source
+            layout = Layout(url="", page=info.get("page", ""), page_name=info.get("page_name", ""))
+            _fill_from_layout(article, url, layout, day, raw.fetched_at)
+            put = self.store.put_articles([article])
+            self.report.new += put.new
+            self.report.updated += put.updated
+            self.report.unchanged += put.unchanged
+            self.state.clear_failure(url)
 
     def _blocked(self, url: str) -> None:
         if url not in self.report.blocked:

@@ -154,7 +154,8 @@ def test_a_cut_layout_page_is_never_kept_and_its_day_is_retried(
 def test_a_whole_page_without_an_article_is_kept_and_not_downloaded_again(
     tmp_path: Path, articles
 ) -> None:
-    """A photo-only item with no text: the cleaner finds no article; the page is still whole."""
+    """A title with no text and no photo under it: the cleaner finds no article (a photo story
+    with captions is one, see test_crawl_photos.py); the page is still whole."""
     empty = Article(
         id="empty-1", paper="人民日报", date=FIRST, page="01", page_name="要闻", title="图片报道"
     )
