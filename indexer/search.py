@@ -431,21 +431,37 @@ def make_snippet(parts_norm: list[str], parts_orig: list[str], terms: list[str])
 
 
 def _fragments(original: str, spans: list[tuple[int, int]]) -> str:
+    """Up to SNIPPET_FRAGMENTS windows of `original`, each holding its matches whole, joined
+    by one " … " (the text's own "……" is left as it is)."""
+    windows = _windows(spans, len(original))
+    if not windows:
+        return ""
+    text = " … ".join(
+        render_marked(original, spans, lo, hi).replace("\n", " ") for lo, hi in windows
+    )
+    lead = "…" if windows[0][0] > 0 else ""
+    tail = "…" if windows[-1][1] < len(original) else ""
+    return lead + text + tail
+
+
+def _windows(spans: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """(lo, hi) windows around the first matches: a window never ends inside a match (it
+    grows to the match's end), and windows that touch or overlap are one window, so a match
+    is never split between two fragments."""
     windows: list[tuple[int, int]] = []
-    for start, end in spans:
-        if windows and start < windows[-1][1]:
+    for start, end in spans:  # sorted and disjoint (find_spans merged them)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], end))
             continue
         if len(windows) == SNIPPET_FRAGMENTS:
             break
         lo = max(0, start - SNIPPET_BEFORE)
-        if windows:
-            lo = max(lo, windows[-1][1])
-        windows.append((lo, min(len(original), max(end, start + SNIPPET_AFTER))))
-    pieces = []
-    for lo, hi in windows:
-        text = render_marked(original, spans, lo, hi).replace("\n", " ")
-        pieces.append(("…" if lo > 0 else "") + text + ("…" if hi < len(original) else ""))
-    return " ".join(pieces).replace("……", "…")
+        hi = min(length, max(end, start + SNIPPET_AFTER))
+        if windows and lo <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], hi)
+        else:
+            windows.append((lo, hi))
+    return windows
 
 
 # --- the archive -------------------------------------------------------------------------

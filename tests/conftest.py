@@ -88,3 +88,19 @@ def web_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Store(data_dir).put_articles(real + web_crafted_articles())
     Archive(data_dir).reindex()
     return data_dir
+
+
+# --- the demo archive (owner: search) -----------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def demo_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """corpus/demo (《江城晚报》, made up, in the repository) built and indexed by `baoku demo`."""
+    from click.testing import CliRunner
+
+    from indexer.cli import main
+
+    data_dir = tmp_path_factory.mktemp("demo-data")
+    result = CliRunner().invoke(main, ["--data", str(data_dir), "demo", "--no-serve"])
+    assert result.exit_code == 0, result.output
+    return data_dir
