@@ -17,12 +17,14 @@ API
        "facets": {"year": {"2019": n}, "month": {"2019-10": n}, "page": {"01": n},
                   "paper": {"人民日报": n}},
        "parsed": {"terms": [...], "excluded": [...], "suggestion": str | None,
-                  "notes": [...]}}
+                  "suggestion_query": str | None, "notes": [...]}}
   `total` is exact; facets count the whole result set (after filters); snippets are 1–3
   fragments, every match wrapped whole in <mark>…</mark>, all other text HTML-escaped.
   date_from/date_to take YYYY, YYYY-MM or YYYY-MM-DD; sort is relevance|newest|oldest (a
   排序:/sort: in the query wins over the default); paper filters on the paper's name;
   snippets=False leaves "snippet" empty (for exports of many hits).
+  "suggestion" is a sentence for people; "suggestion_query", when not None, is the whole
+  query to run instead (same filters: its count in the sentence is under them), for a link.
   Raises ValueError for a malformed date or sort (the query string itself never raises),
   and `indexer.index.IndexOutdated` when the index was built by another schema version.
 - `.get(id) -> Article | None`: from the store, else rebuilt from the index's text.
@@ -551,7 +553,10 @@ class Archive:
             view = self._current()
             if view is not None and not parsed.is_empty():
                 self._run(view, parsed, result, lo, hi, page, paper, sort, recency_boost, snippets)
-            result["parsed"] = self._parsed_info(view, query or "", parsed, result["total"])
+            filters = (lo, hi, page, paper)
+            result["parsed"] = self._parsed_info(
+                view, query or "", parsed, result["total"], filters
+            )
         result["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
         return result
 
@@ -725,38 +730,63 @@ class Archive:
             "snippet": make_snippet(parts_norm, parts_orig, terms) if terms is not None else "",
         }
 
-    def _parsed_info(self, view, query: str, parsed: ParsedQuery, total: int) -> dict[str, Any]:
+    def _parsed_info(
+        self, view, query: str, parsed: ParsedQuery, total: int, filters: tuple
+    ) -> dict[str, Any]:
         terms = []
         for clause in parsed.positive:
             label = f'"{clause.text}"' if clause.quoted else " ".join(words(clause.text))
             if clause.field:
                 label = f"{clause.field}:{label}"
             terms.append(label)
-        suggestion = None
+        suggestion, suggestion_query = None, None
         simplified = _simplified_only(query)
         if simplified != query:
+            # The results are already those of the simplified query: nothing else to run.
             suggestion = f"已按简体检索：{simplified}"
         elif total == 0 and view is not None and len(parsed.positive) == 1:
-            suggestion = self._typo_suggestion(view, parsed.positive[0])
+            found = self._typo_suggestion(view, query, parsed, filters)
+            if found:
+                suggestion, suggestion_query = found
         return {
             "terms": terms,
             "excluded": [c.text for c in parsed.excluded],
             "suggestion": suggestion,
+            "suggestion_query": suggestion_query,
             "notes": parsed.notes,
         }
 
-    def _typo_suggestion(self, view: _View, clause: Clause) -> str | None:
-        """For a fragment with no hits: the one-character-shorter variant with the most hits."""
+    def _typo_suggestion(
+        self, view: _View, query: str, parsed: ParsedQuery, filters: tuple
+    ) -> tuple[str, str] | None:
+        """For a fragment with no hits: the one-character-shorter variant with the most hits
+        under the same filters and exclusions, as (sentence, the whole query to run)."""
+        clause = parsed.positive[0]
         text = clause.text
         if len(text) < 3 or len(text) > 12:
             return None
+        # normalize keeps offsets, so the fragment's place in the normalised query is its
+        # place in the query as typed: the suggestion keeps the reader's own characters.
+        at = normalize(query).find(text)
+        if at < 0:
+            return None
+        typed = query[at : at + len(text)]
+        base = view.live & self._filters(view, parsed, *filters)
+        for excluded in parsed.excluded:
+            base &= ~self._clause(view, excluded)
         best, best_count = None, 0
         for i in range(len(text)):
             variant = text[:i] + text[i + 1 :]
-            count = int(self._clause(view, Clause(variant, clause.field, True)).sum())
+            if not query_grams(variant):
+                continue  # punctuation left: it would match everything
+            found = self._clause(view, Clause(variant, clause.field, clause.quoted)) & base
+            count = int(found.sum())
             if count > best_count:
-                best, best_count = variant, count
-        return f"没有找到“{text}”，试试：{best}（{best_count} 篇）" if best else None
+                best, best_count = typed[:i] + typed[i + 1 :], count
+        if best is None:
+            return None
+        suggested = query[:at] + best + query[at + len(text) :]
+        return f"没有找到“{typed}”，试试：{best}（{best_count} 篇）", suggested
 
     # -- articles --
 

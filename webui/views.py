@@ -144,7 +144,7 @@ def results_context(params: SearchParams, result: dict[str, Any]) -> dict[str, A
         "facets": facet_groups(facets, params, link),
         "chart": build_month_chart(facets.get("month", {}) or {}, lambda m: link(**month_range(m))),
         "active_filters": active_filters(params, link),
-        "parsed": describe_parsed(result.get("parsed")),
+        "parsed": describe_parsed(result.get("parsed"), params, endpoint),
         "suggestions": broader_queries(params, endpoint) if total == 0 else [],
         "feed_url": url_for("site.feed", **params.url_args(sort=None)),
         "export_url": url_for("site.export_csv", **params.url_args()),
@@ -252,14 +252,19 @@ def active_filters(params: SearchParams, link: Any) -> list[tuple[str, str]]:
     return out
 
 
-def describe_parsed(parsed: Any) -> dict[str, Any] | None:
-    """The archive's reading of the query: its terms, what it excludes, a suggestion, notes."""
+def describe_parsed(parsed: Any, params: SearchParams, endpoint: str) -> dict[str, Any] | None:
+    """The archive's reading of the query: its terms, what it excludes, a suggestion (with a
+    link to the query it proposes, keeping the filters), notes."""
     if not isinstance(parsed, dict):
         return None
+    proposed = parsed.get("suggestion_query")
     return {
         "terms": [str(t) for t in parsed.get("terms") or []],
         "excluded": [str(t) for t in parsed.get("excluded") or []],
         "suggestion": parsed.get("suggestion") or None,
+        "suggestion_url": (
+            url_for(endpoint, **params.url_args(q=str(proposed), p=None)) if proposed else None
+        ),
         "notes": [str(n) for n in parsed.get("notes") or []],
     }
 
