@@ -12,7 +12,7 @@ API
   Raises `indexer.index.IndexBusy` when another process is writing.
 - `.search(query, limit=10, offset=0, date_from=None, date_to=None, page=None,
   sort="relevance", paper=None, recency_boost=False, snippets=True) -> dict`:
-      {"query", "total", "offset", "limit", "took_ms",
+      {"query", "total", "offset", "limit", "took_ms", "sort",
        "hits": [{"id", "title", "paper", "date", "page", "page_name", "score", "snippet"}],
        "facets": {"year": {"2019": n}, "month": {"2019-10": n}, "page": {"01": n},
                   "paper": {"人民日报": n}},
@@ -22,7 +22,13 @@ API
   fragments, every match wrapped whole in <mark>…</mark>, all other text HTML-escaped.
   date_from/date_to take YYYY, YYYY-MM or YYYY-MM-DD; sort is relevance|newest|oldest (a
   排序:/sort: in the query wins over the default); paper filters on the paper's name;
-  snippets=False leaves "snippet" empty (for exports of many hits).
+  snippets=False leaves "snippet" empty (for exports of many hits). "sort" is the order the
+  hits are in. Date sorts put a day's articles in page (版次) order.
+  A query with no words (empty, or only 日期:/版次:/排序: and exclusions) but a filter (dates,
+  page, paper, as arguments or in the query) lists every article the filters let through,
+  newest first unless told otherwise (relevance means nothing without words), with exact
+  total and facets, score 0 and the article's opening text, escaped, as snippet. No words and
+  no filter: no hits.
   "suggestion" is a sentence for people; "suggestion_query", when not None, is the whole
   query to run instead (same filters: its count in the sentence is under them), for a link.
   Raises ValueError for a malformed date or sort (the query string itself never raises),
@@ -166,6 +172,9 @@ class _View:
         self.doc_of_dk[dk[live_docs]] = live_docs
         self.paper_names, self.paper = self._codes("paper", n)
         self.page_names, self.page = self._codes("page", n)
+        by_page = sorted(range(len(self.page_names)), key=lambda c: _page_sort(self.page_names[c]))
+        self.page_rank = np.zeros(len(self.page_names), dtype=np.int64)
+        self.page_rank[by_page] = np.arange(len(by_page))
         self.days = _days(self.dord)
         reader = self.searcher.reader()
         self.doc_count = max(1, int(self.live.sum()))
@@ -427,9 +436,18 @@ def make_snippet(parts_norm: list[str], parts_orig: list[str], terms: list[str])
         spans = find_spans(parts_norm[i], terms) if terms else []
         if spans:
             return _fragments(parts_orig[i], spans)
-    body = parts_orig[FIELD_INDEX["body"]]
-    head = body[: SNIPPET_BEFORE + SNIPPET_AFTER]
-    return html.escape(head.replace("\n", " ")) + ("…" if len(body) > len(head) else "")
+    # No match to show (a filter-only search, or a match in the title): the opening text,
+    # from the body, else the captions of a photo story.
+    opening = next(
+        (
+            parts_orig[FIELD_INDEX[n]]
+            for n in ("body", "captions", "subtitle")
+            if parts_orig[FIELD_INDEX[n]].strip()
+        ),
+        "",
+    )
+    head = opening[: SNIPPET_BEFORE + SNIPPET_AFTER]
+    return html.escape(head.replace("\n", " ")) + ("…" if len(opening) > len(head) else "")
 
 
 def _fragments(original: str, spans: list[tuple[int, int]]) -> str:
@@ -551,8 +569,12 @@ class Archive:
         }
         with self._lock:
             view = self._current()
-            if view is not None and not parsed.is_empty():
-                self._run(view, parsed, result, lo, hi, page, paper, sort, recency_boost, snippets)
+            filter_only = not parsed.groups and _has_filters(parsed, lo, hi, page, paper)
+            result["sort"] = _effective_sort(parsed, sort, filter_only)
+            if view is not None and (filter_only or not parsed.is_empty()):
+                self._run(
+                    view, parsed, result, lo, hi, page, paper, filter_only, recency_boost, snippets
+                )
             filters = (lo, hi, page, paper)
             result["parsed"] = self._parsed_info(
                 view, query or "", parsed, result["total"], filters
@@ -561,16 +583,17 @@ class Archive:
         return result
 
     def _run(
-        self, view, parsed, result, lo, hi, page, paper, sort, recency_boost, snippets
+        self, view, parsed, result, lo, hi, page, paper, filter_only, recency_boost, snippets
     ) -> None:
         # Fragments with no letter, digit or CJK character (lone punctuation) restrict nothing;
-        # a query left with no positive fragment finds nothing rather than everything.
+        # a query left with no positive fragment finds nothing rather than everything. With
+        # no words at all but filters, every article the filters (and exclusions) let through.
         parsed.groups = [
             kept
             for group in parsed.groups
             if (kept := [c for c in group if c.quoted or c.field or query_grams(c.text)])
         ]
-        if not parsed.groups:
+        if not parsed.groups and not filter_only:
             return
         mask = self._match(view, parsed)
         mask &= self._filters(view, parsed, lo, hi, page, paper)
@@ -580,13 +603,13 @@ class Archive:
         limit, offset = result["limit"], result["offset"]
         if not len(docs) or not limit:
             return
-        sort = parsed.sort if parsed.sort and sort == "relevance" else sort
+        sort = result["sort"]
         if sort == "relevance":
             ranked = self._rank(view, parsed, docs, offset + limit, recency_boost)
         else:
-            order = np.lexsort((docs, view.dord[docs]))
-            if sort == "newest":
-                order = order[::-1]
+            # Within a day, in the paper's order: 第1版 first, then by document.
+            days = view.dord[docs] if sort == "oldest" else -view.dord[docs]
+            order = np.lexsort((docs, view.page_rank[view.page[docs]], days))
             ranked = [(int(d), 0.0) for d in docs[order[offset : offset + limit]]]
             ranked = [(0, 0.0)] * offset + ranked
         terms = _mark_terms(parsed) if snippets else None
@@ -926,6 +949,17 @@ def _code_mask(names: list[str], codes: np.ndarray, wanted: str, numeric: bool) 
     if numeric and not matches and wanted.isdigit():
         matches = [i for i, name in enumerate(names) if name.isdigit() and int(name) == int(wanted)]
     return np.isin(codes, matches)
+
+
+def _has_filters(parsed: ParsedQuery, lo, hi, page, paper) -> bool:
+    return any(x for x in (lo, hi, page, paper, parsed.date_from, parsed.date_to, *parsed.pages))
+
+
+def _effective_sort(parsed: ParsedQuery, sort: str, filter_only: bool) -> str:
+    """The order the hits come in: a 排序: in the query wins over the default; without words
+    relevance means nothing, so the default is newest first."""
+    chosen = parsed.sort if parsed.sort and sort == "relevance" else sort
+    return "newest" if filter_only and chosen == "relevance" else chosen
 
 
 def _bound(name: str, value: str | None, end: bool) -> int | None:

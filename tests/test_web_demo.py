@@ -55,3 +55,63 @@ def test_a_simplified_note_is_not_a_link(client):
     page = soup(client.get("/search", query_string={"q": "植樹月"}))
     assert "简体" in page.select_one(".parsed .suggestion").get_text()
     assert page.select_one(".parsed .suggestion a") is None
+
+
+# --- filters without words -------------------------------------------------------------------
+
+
+FRONT_PAGES = {"page": "01", "from": "2025-04-01", "to": "2025-04-30"}
+
+
+def front_page_truth(demo_data_dir) -> list:
+    from indexer.store import Store
+
+    return [a for a in Store(demo_data_dir).iter_articles() if a.page == "01"]
+
+
+def test_filters_alone_list_every_matching_article(client, demo_data_dir):
+    truth = front_page_truth(demo_data_dir)
+    assert 1 < len(truth) <= 10
+    page = soup(client.get("/search", query_string=FRONT_PAGES))
+    assert page.select_one(".hero") is None
+    assert int(page.select_one(".summary .total").get_text()) == len(truth)
+    assert "第1版" in page.select_one(".summary").get_text()
+    assert sorted(hit_ids(page)) == sorted(a.id for a in truth)
+    dates = [t.get_text() for t in page.select(".hit-meta time")]
+    assert dates == sorted(dates, reverse=True)
+    assert not page.select(".snippet mark")
+    by_id = {a.id: a for a in truth}
+    for hit, snippet in zip(hit_ids(page), page.select(".snippet"), strict=True):
+        assert snippet.get_text().startswith(by_id[hit].body.replace("\n", " ")[:20])
+    # no words, no relevance: the orders offered are newest (current) and oldest
+    sorts = page.select_one(".sorts").get_text()
+    assert "相关度" not in sorts and page.select_one(".sorts .current").get_text() == "最新"
+    facets = {a["data-facet"] for a in page.select(".facets a[data-facet]")}
+    assert {"page", "month"} <= facets
+
+
+def test_filters_alone_in_the_feed_the_csv_and_the_api(client, demo_data_dir):
+    import csv
+    import io
+    from xml.etree import ElementTree as ET
+
+    truth = {a.id for a in front_page_truth(demo_data_dir)}
+    feed = client.get("/feed.atom", query_string=FRONT_PAGES)
+    assert feed.status_code == 200
+    entries = ET.fromstring(feed.data).findall("{http://www.w3.org/2005/Atom}entry")
+    links = {e.find("{http://www.w3.org/2005/Atom}id").text.rsplit("/", 1)[1] for e in entries}
+    assert links == truth
+    export = client.get("/export.csv", query_string=FRONT_PAGES)
+    assert export.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(export.get_data(as_text=True).lstrip("\ufeff"))))
+    assert {r["id"] for r in rows} == truth and all(r["snippet"] for r in rows)
+    api = client.get("/api/search", query_string={**FRONT_PAGES, "limit": 50}).get_json()
+    assert {h["id"] for h in api["hits"]} == truth and api["sort"] == "newest"
+    # no words and no filters: still refused where a result set is the point
+    assert client.get("/feed.atom").status_code == 400
+    assert client.get("/export.csv").status_code == 400
+
+
+def test_no_words_no_filters_is_still_the_home_page(client):
+    page = soup(client.get("/search", query_string={"sort": "newest"}))
+    assert page.select_one(".hero") is not None and not page.select(".hit")

@@ -193,11 +193,19 @@ def test_empty_result_says_why_and_suggests_broader(client):
     assert any(parse_qs(urlsplit(h).query).get("q") == ["中国"] for h in hrefs)  # one word alone
 
 
-def test_an_empty_query_is_the_home_page_keeping_filters(client):
-    page = soup(client.get("/search", query_string={"page": "01", "sort": "newest"}))
+def test_an_empty_query_is_the_home_page_keeping_the_sort(client):
+    page = soup(client.get("/search", query_string={"sort": "oldest"}))
     assert page.select_one(".hero") is not None and not page.select(".hit")
+    assert page.select_one("input[type=hidden][name=sort]")["value"] == "oldest"
+
+
+def test_an_empty_query_with_a_filter_lists_what_it_lets_through(client, archive):
+    expected = archive.search("", page="01", limit=10)
+    assert expected["total"] > 10
+    page = soup(client.get("/search", query_string={"page": "01"}))
+    assert page.select_one(".hero") is None and shown_total(page) == expected["total"]
+    assert hit_ids(page) == [h["id"] for h in expected["hits"]]
     assert page.select_one("input[type=hidden][name=page]")["value"] == "01"
-    assert page.select_one("input[type=hidden][name=sort]")["value"] == "newest"
 
 
 def test_how_the_query_was_read(client, archive):

@@ -80,8 +80,8 @@ def run_search(params: SearchParams) -> dict[str, Any]:
 @bp.get("/search")
 def search() -> str:
     params = html_params()
-    if not params.q:
-        # The archive answers queries, not bare filters: an empty box is the home page.
+    if not params.q and not params.filtered:
+        # Nothing asked: the home page. Filters alone list what they let through.
         return render_template("home.html", params=params, overview=archive_overview())
     result = run_search(params)
     return render_template("search.html", **results_context(params, result))
@@ -111,7 +111,7 @@ def archive_overview() -> dict[str, Any] | None:
 @bp.get("/embed")
 def embed() -> str:
     params = html_params()
-    result = run_search(params) if params.q else None
+    result = run_search(params) if params.q or params.filtered else None
     context = results_context(params, result) if result else {"params": params, "result": None}
     return render_template("embed.html", **context)
 
@@ -137,18 +137,28 @@ def results_context(params: SearchParams, result: dict[str, Any]) -> dict[str, A
         "page_count": page_count,
         "page_links": page_window(number, page_count, link),
         "last_page_url": link(p=page_count if page_count > 1 else None),
-        "sort_links": [
-            (label, link(sort=None if key == "relevance" else key), key == params.sort)
-            for key, label in SORT_LABELS.items()
-        ],
+        "sort_links": sort_links(params, result, link),
         "facets": facet_groups(facets, params, link),
         "chart": build_month_chart(facets.get("month", {}) or {}, lambda m: link(**month_range(m))),
         "active_filters": active_filters(params, link),
+        "filter_summary": filter_summary(params),
         "parsed": describe_parsed(result.get("parsed"), params, endpoint),
         "suggestions": broader_queries(params, endpoint) if total == 0 else [],
         "feed_url": url_for("site.feed", **params.url_args(sort=None)),
         "export_url": url_for("site.export_csv", **params.url_args()),
     }
+
+
+def sort_links(params: SearchParams, result: dict[str, Any], link: Any) -> list[tuple]:
+    """(label, href, current) per order. The archive says which order the hits are in; a
+    search without words (filters only) has no relevance order, so none is offered."""
+    current = result.get("sort") or params.sort
+    words = bool((result.get("parsed") or {}).get("terms"))
+    return [
+        (label, link(sort=None if key == "relevance" else key), key == current)
+        for key, label in SORT_LABELS.items()
+        if words or key != "relevance"
+    ]
 
 
 def page_window(number: int, count: int, link: Any) -> list[tuple[str, str | None, bool]]:
@@ -237,6 +247,18 @@ def facet_groups(facets: dict[str, Any], params: SearchParams, link: Any) -> lis
 def _page_order(page: str) -> tuple[int, str]:
     digits = re.sub(r"\D", "", page)
     return (int(digits) if digits else 10**6, page)
+
+
+def filter_summary(params: SearchParams) -> str:
+    """The filters in words (第1版 · 2020-01-01 至 2020-01-31), for a search without words."""
+    parts = []
+    if params.paper:
+        parts.append(params.paper)
+    if params.page:
+        parts.append(f"第{page_label(params.page)}版")
+    if params.date_from or params.date_to:
+        parts.append(f"{params.date_from or '…'} 至 {params.date_to or '…'}")
+    return " · ".join(parts)
 
 
 def active_filters(params: SearchParams, link: Any) -> list[tuple[str, str]]:
@@ -404,8 +426,10 @@ def feed() -> Response:
         max_limit=cfg["FEED_SIZE"],
         max_offset=0,
     )
-    if not params.q:
-        raise BadParameter("q", "请给出检索词 q：订阅的是一个检索的最新结果")
+    if not params.q and not params.filtered:
+        raise BadParameter(
+            "q", "请给出检索词 q 或筛选条件（from、to、page、paper）：订阅的是一个检索的最新结果"
+        )
     params = replace(params, sort="newest", limit=cfg["FEED_SIZE"], offset=0)
     result = run_search(params)
     return Response(atom_feed(params, result), mimetype="application/atom+xml")
@@ -419,7 +443,7 @@ def atom_feed(params: SearchParams, result: dict[str, Any]) -> bytes:
     ET.register_namespace("", ATOM)
     root = ET.Element(f"{{{ATOM}}}feed")
     name = current_app.config["SITE_NAME"]
-    title = f"{name}：{params.q}" if params.q else f"{name}：最新文章"
+    title = f"{name}：{params.q or filter_summary(params) or '最新文章'}"
     _sub(root, "title", title)
     self_url = url_for("site.feed", _external=True, **params.url_args(sort=None))
     _sub(root, "id", self_url)
@@ -493,8 +517,10 @@ def export_csv() -> Response:
         max_limit=cfg["MAX_EXPORT_ROWS"],
         max_offset=cfg["MAX_OFFSET"],
     )
-    if not params.q:
-        raise BadParameter("q", "请给出检索词 q：导出的是一个检索的结果")
+    if not params.q and not params.filtered:
+        raise BadParameter(
+            "q", "请给出检索词 q 或筛选条件（from、to、page、paper）：导出的是一个检索的结果"
+        )
     result = run_search(params)
     buffer = io.StringIO()
     buffer.write("\ufeff")  # Excel opens UTF-8 Chinese correctly only with a BOM
