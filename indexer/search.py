@@ -33,6 +33,9 @@ API
   query to run instead (same filters: its count in the sentence is under them), for a link.
   Raises ValueError for a malformed date or sort (the query string itself never raises),
   and `indexer.index.IndexOutdated` when the index was built by another schema version.
+- `.count() -> int`: articles in the index (0 without one). `.is_ready() -> bool`: an index
+  exists and opens. `.index_state() -> str`: "ready" | "missing" | "outdated" | "broken",
+  for saying what to run (`baoku index`, `baoku index --rebuild`).
 - `.get(id) -> Article | None`: from the store, else rebuilt from the index's text.
 - `.more_like_this(id, limit=5) -> list[hit]` (hits without snippets: snippet "").
 - `.highlight(text, query) -> str`: `text` HTML-escaped with the query's matches marked.
@@ -536,6 +539,30 @@ class Archive:
             self._retired = [view]
         self._view = fresh
         return fresh
+
+    # -- state --
+
+    def index_state(self) -> str:
+        """ "ready"; "missing" (no index yet: `baoku index`); "outdated" (built by another
+        schema version: `baoku index --rebuild`); "broken" (it exists but cannot be opened)."""
+        with self._lock:
+            try:
+                view = self._current()
+            except IndexOutdated:
+                return "outdated"
+            except Exception:  # noqa: BLE001 - whatever Whoosh or numpy raise, it will not open
+                return "broken"
+            return "ready" if view is not None else "missing"
+
+    def is_ready(self) -> bool:
+        """An index exists and opens (with this code's schema)."""
+        return self.index_state() == "ready"
+
+    def count(self) -> int:
+        """Articles in the index; 0 when there is none. Raises IndexOutdated like search."""
+        with self._lock:
+            view = self._current()
+            return int(view.live.sum()) if view is not None else 0
 
     # -- searching --
 
