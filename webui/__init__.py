@@ -114,7 +114,16 @@ def _normalise_config(app: Flask) -> None:
 
 
 class IndexUnavailable(RuntimeError):
-    """The archive's index cannot be opened (not built yet, or damaged)."""
+    """The archive's index cannot be used (not built yet, of an older version, or damaged); the
+    message says what to run."""
+
+
+# What to tell the reader (and the site's operator) for each Archive.index_state().
+INDEX_STATE_MESSAGES = {
+    "missing": "还没有建立检索索引。请在服务器上运行 `baoku index`，完成后刷新本页。",
+    "outdated": "检索索引是旧版本建立的，需要重建。请在服务器上运行 `baoku index --rebuild`。",
+    "broken": "检索索引无法打开。请在服务器上运行 `baoku index --rebuild` 重建索引。",
+}
 
 
 def get_archive() -> Any:
@@ -131,21 +140,16 @@ def get_archive() -> Any:
 
                 archive = Archive(app.config["DATA_DIR"])
             except Exception as exc:  # whatever Whoosh raises, the reader gets one clear page
-                raise IndexUnavailable(
-                    f"无法打开索引 {app.config['DATA_DIR']}: {exc}. 请先运行 `baoku index`."
-                ) from exc
+                raise IndexUnavailable(INDEX_STATE_MESSAGES["broken"]) from exc
             app.extensions[ARCHIVE_KEY] = archive
     return archive
 
 
 def get_index_archive() -> Any:
-    """The Archive, provided its index has been built: otherwise every search would say "none
-    found", which reads as an answer when it is really an unready site."""
+    """The Archive, provided its index is ready: otherwise every search would say "none found",
+    which reads as an answer when it is really an unready site."""
     archive = get_archive()
-    root = getattr(archive, "root", None)
-    if root is not None:
-        from indexer.index import live_generation
-
-        if live_generation(root) is None:
-            raise IndexUnavailable(f"{root} 下没有索引。请先运行 `baoku index`。")
+    if not archive.is_ready():
+        state = archive.index_state()
+        raise IndexUnavailable(INDEX_STATE_MESSAGES.get(state, INDEX_STATE_MESSAGES["broken"]))
     return archive

@@ -45,7 +45,8 @@ def without_parameter(name: str) -> str:
 
 
 def register_error_handlers(app: Flask) -> None:
-    from webui import IndexUnavailable
+    from indexer.index import IndexOutdated
+    from webui import INDEX_STATE_MESSAGES, IndexUnavailable
 
     @app.errorhandler(BadParameter)
     def bad_parameter(exc: BadParameter):
@@ -54,7 +55,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(IndexUnavailable)
     def index_unavailable(exc: IndexUnavailable):
         log.warning("index unavailable: %s", exc)
-        return error_response(503, "索引暂时无法打开，请稍后再试。")
+        return error_response(503, str(exc))
+
+    @app.errorhandler(IndexOutdated)
+    def index_outdated(exc: IndexOutdated):
+        # Raised by any Archive call when the index on disk changed under a running site.
+        log.warning("index outdated: %s", exc)
+        return error_response(503, INDEX_STATE_MESSAGES["outdated"])
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
