@@ -39,6 +39,9 @@ API
 - `.get(id) -> Article | None`: from the store, else rebuilt from the index's text.
 - `.more_like_this(id, limit=5) -> list[hit]` (hits without snippets: snippet "").
 - `.highlight(text, query) -> str`: `text` HTML-escaped with the query's matches marked.
+- `.example_queries(limit=5) -> list[str]`: queries drawn from the newest articles that find
+  something here (标题:word, "a title phrase", 图片:word, 作者:name, word -word), for a
+  home page; cached per index version.
 - `.issues(paper=None) -> list[IssueRef]` (paper, date, articles), newest first;
   `.issue(paper, date) -> list[IssuePage]` (page, page_name, articles: [IssueArticle(id,
   title)]), by page.
@@ -838,6 +841,53 @@ class Archive:
         suggested = query[:at] + best + query[at + len(text) :]
         return f"没有找到“{typed}”，试试：{best}（{best_count} 篇）", suggested
 
+    # -- examples --
+
+    def example_queries(self, limit: int = 5) -> list[str]:
+        """Queries that find something in this archive, to show beside the search box: a
+        frequent word of recent titles (标题:), a phrase of a recent title in quotes, a caption
+        search (图片:) and an author search (作者:) when articles have them, an exclusion.
+        Each one is run before it is offered; [] without an index. Cached per index version."""
+        with self._lock:
+            view = self._current()
+            if view is None:
+                return []
+            cached = getattr(view, "examples", None)
+            if cached is None:
+                recent = self._recent_fields(view, EXAMPLE_RECENT)
+                candidates = _example_candidates(recent)
+                cached = [q for q in candidates if self.search(q, limit=0)["total"] > 0]
+                cached += self._exclusion_example(recent)
+                view.examples = cached
+            return cached[:limit]
+
+    def _recent_fields(self, view: _View, count: int) -> list[dict[str, tuple[str, str]]]:
+        """The newest articles' fields as name → (normalised, original) text."""
+        docs = np.flatnonzero(view.live)
+        recent = docs[np.lexsort((docs, -view.dord[docs]))[:count]]
+        out = []
+        for d in recent.tolist():
+            norm = view.text(d)
+            diffs = view.searcher.stored_fields(d).get("diffs") or []
+            original = apply_diffs(norm, diffs)
+            pairs = zip(norm.split(SEP), original.split(SEP), strict=False)
+            out.append(dict(zip(TEXT_FIELDS, pairs, strict=False)))
+        return out
+
+    def _exclusion_example(self, recent: list[dict[str, tuple[str, str]]]) -> list[str]:
+        """ "A -B": A the commonest word of recent titles, B another frequent one that removes
+        some but not all of A's articles."""
+        frequent = [w for w, _ in _title_word_counts(recent).most_common(20)]
+        if not frequent:
+            return []
+        first = frequent[0]
+        whole = self.search(first, limit=0)["total"]
+        for other in frequent[1:]:
+            query = f"{first} -{other}"
+            if other not in first and 0 < self.search(query, limit=0)["total"] < whole:
+                return [query]
+        return []
+
     # -- articles --
 
     def _docnum(self, view: _View, article_id: str) -> int | None:
@@ -963,6 +1013,91 @@ class Archive:
                 entry.page_name = entry.page_name or page_name
                 entry.articles.append(IssueArticle(doc_id, title))
             return list(pages.values())
+
+
+EXAMPLE_RECENT = 300
+# Words of a byline that name a role, not a person (本报记者 张三 通讯员 李四).
+BYLINE_ROLES = ("记者", "通讯员", "本报", "实习生", "摄影", "特约", "编辑", "新华社", "讯")
+_CJK_WORD = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
+
+
+def _typed(norm: str, original: str, piece: str) -> str:
+    """`piece` (found in normalised text) in the characters the paper printed."""
+    at = norm.find(piece)
+    return original[at : at + len(piece)] if at >= 0 else piece
+
+
+def _title_word_counts(recent: list[dict[str, tuple[str, str]]]) -> Counter:
+    """Chinese words of two or more characters, counted once per recent title."""
+    counts: Counter = Counter()
+    for fields in recent:
+        norm, original = fields["title"]
+        counts.update({_typed(norm, original, w) for w in words(norm) if _CJK_WORD.match(w)})
+    return counts
+
+
+def _example_candidates(recent: list[dict[str, tuple[str, str]]]) -> list[str]:
+    out = []
+    titles = _title_word_counts(recent)
+    if titles:
+        out.append(f"标题:{titles.most_common(1)[0][0]}")
+    phrase = _title_phrase(recent)
+    if phrase:
+        out.append(f'"{phrase}"')
+    caption = _caption_word(recent)
+    if caption:
+        out.append(f"图片:{caption}")
+    author = _author_name(recent)
+    if author:
+        out.append(f"作者:{author}")
+    return out
+
+
+def _title_phrase(recent: list[dict[str, tuple[str, str]]]) -> str | None:
+    """Two adjacent words of the newest title that has them (4 to 6 characters together)."""
+    for fields in recent:
+        norm, original = fields["title"]
+        cut = words(norm)
+        for a, b in zip(cut, cut[1:], strict=False):
+            if len(a) > 1 and len(b) > 1 and _CJK_WORD.match(a + b) and a + b in norm:
+                return _typed(norm, original, a + b)
+    return None
+
+
+def _caption_word(recent: list[dict[str, tuple[str, str]]]) -> str | None:
+    """The commonest caption word that is also in its article's title (what the photo shows),
+    else the commonest caption word."""
+    in_title: Counter = Counter()
+    anywhere: Counter = Counter()
+    for fields in recent:
+        norm, original = fields["captions"]
+        found = {
+            w
+            for w in words(norm)
+            if _CJK_WORD.match(w) and not any(role in w for role in BYLINE_ROLES)
+        }
+        anywhere.update(_typed(norm, original, w) for w in found)
+        in_title.update(_typed(norm, original, w) for w in found if w in fields["title"][0])
+    best = in_title.most_common(1) or anywhere.most_common(1)
+    return best[0][0] if best else None
+
+
+def _author_name(recent: list[dict[str, tuple[str, str]]]) -> str | None:
+    """The byline name that recurs most: bylines are space- and punctuation-separated runs
+    (本报记者 张三 通讯员 李四); role words are left out."""
+    counts: Counter = Counter()
+    for fields in recent:
+        _, original = fields["author"]
+        names = {
+            run
+            for run in RUN.findall(original)
+            if _CJK_WORD.match(run)
+            and len(run) <= 4
+            and not any(role in run for role in BYLINE_ROLES)
+        }
+        counts.update(names)
+    best = counts.most_common(1)
+    return best[0][0] if best else None
 
 
 def _page_sort(page: str) -> tuple[int, str]:

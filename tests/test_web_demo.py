@@ -115,3 +115,40 @@ def test_filters_alone_in_the_feed_the_csv_and_the_api(client, demo_data_dir):
 def test_no_words_no_filters_is_still_the_home_page(client):
     page = soup(client.get("/search", query_string={"sort": "newest"}))
     assert page.select_one(".hero") is not None and not page.select(".hit")
+
+
+# --- examples on the home page ---------------------------------------------------------------
+
+
+def example_links(client) -> list:
+    return soup(client.get("/")).select(".hints a")
+
+
+def check_examples(client, archive) -> list[str]:
+    expected = archive.example_queries()
+    links = example_links(client)
+    assert [a.get_text() for a in links] == expected and len(expected) >= 3
+    for link in links:
+        page = soup(client.get(link["href"]))
+        total = int(page.select_one(".summary .total").get_text())
+        assert total > 0 and total == archive.search(link.get_text())["total"], link["href"]
+    return expected
+
+
+def test_home_examples_come_from_the_demo_archive(client, demo):
+    examples = check_examples(client, demo)
+    kinds = {q.split(":", 1)[0] for q in examples if ":" in q}
+    # the demo has captions and bylines, so both kinds of field search are shown
+    assert {"标题", "图片", "作者"} <= kinds
+    assert any(q.startswith('"') for q in examples) and any(" -" in q for q in examples)
+
+
+def test_home_examples_come_from_the_test_archive(web_data_dir):
+    with Archive(web_data_dir) as archive:
+        app = create_app({"DATA_DIR": web_data_dir, "ARCHIVE": archive, "TESTING": True})
+        check_examples(app.test_client(), archive)
+
+
+def test_no_index_no_examples(tmp_path):
+    client = create_app({"DATA_DIR": tmp_path, "TESTING": True}).test_client()
+    assert example_links(client) == []

@@ -82,9 +82,19 @@ def search() -> str:
     params = html_params()
     if not params.q and not params.filtered:
         # Nothing asked: the home page. Filters alone list what they let through.
-        return render_template("home.html", params=params, overview=archive_overview())
+        return render_template(
+            "home.html", params=params, overview=archive_overview(), examples=home_examples()
+        )
     result = run_search(params)
     return render_template("search.html", **results_context(params, result))
+
+
+def home_examples() -> list[str]:
+    """Example queries drawn from this archive by the Archive (each finds something)."""
+    try:
+        return get_index_archive().example_queries(limit=5)
+    except IndexUnavailable:
+        return []
 
 
 def archive_overview() -> dict[str, Any] | None:
