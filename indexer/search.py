@@ -435,9 +435,23 @@ def render_marked(
     return "".join(out)
 
 
-def make_snippet(parts_norm: list[str], parts_orig: list[str], terms: list[str]) -> str:
-    """1–3 fragments around matches, from the body, else captions, headings, subtitle."""
-    for name in ("body", "captions", "headings", "subtitle", "kicker"):
+SNIPPET_FIELDS = ("body", "captions", "headings", "subtitle", "kicker")
+
+
+def snippet_order(parsed: ParsedQuery) -> tuple[str, ...]:
+    """Where to look for the snippet: a field the query names (图片:…) before the body."""
+    named = [c.field for c in parsed.positive if c.field in SNIPPET_FIELDS]
+    return tuple(dict.fromkeys([*named, *SNIPPET_FIELDS]))
+
+
+def make_snippet(
+    parts_norm: list[str],
+    parts_orig: list[str],
+    terms: list[str],
+    order: tuple[str, ...] = SNIPPET_FIELDS,
+) -> str:
+    """1–3 fragments around matches, from the first field in `order` that has one."""
+    for name in order:
         i = FIELD_INDEX[name]
         spans = find_spans(parts_norm[i], terms) if terms else []
         if spans:
@@ -643,7 +657,10 @@ class Archive:
             ranked = [(int(d), 0.0) for d in docs[order[offset : offset + limit]]]
             ranked = [(0, 0.0)] * offset + ranked
         terms = _mark_terms(parsed) if snippets else None
-        result["hits"] = [self._hit(view, d, s, terms) for d, s in ranked[offset : offset + limit]]
+        order = snippet_order(parsed)
+        result["hits"] = [
+            self._hit(view, d, s, terms, order) for d, s in ranked[offset : offset + limit]
+        ]
 
     def _match(self, view: _View, parsed: ParsedQuery) -> np.ndarray:
         mask = view.live.copy()
@@ -766,7 +783,12 @@ class Archive:
         return scores
 
     def _hit(
-        self, view: _View, docnum: int, score: float, terms: list[str] | None
+        self,
+        view: _View,
+        docnum: int,
+        score: float,
+        terms: list[str] | None,
+        order: tuple[str, ...] = SNIPPET_FIELDS,
     ) -> dict[str, Any]:
         stored = view.searcher.stored_fields(docnum)
         norm = view.text(docnum)
@@ -780,7 +802,9 @@ class Archive:
             "page": stored.get("page", ""),
             "page_name": parts_orig[FIELD_INDEX["page_name"]],
             "score": round(score, 4),
-            "snippet": make_snippet(parts_norm, parts_orig, terms) if terms is not None else "",
+            "snippet": make_snippet(parts_norm, parts_orig, terms, order)
+            if terms is not None
+            else "",
         }
 
     def _parsed_info(

@@ -185,6 +185,11 @@ def test_captions_only_search(corpus):
     assert "test-caption-1" not in all_ids(archive, "图片:观看")
     hit = archive.search("图片:打滚")["hits"][0]
     assert "<mark>打滚</mark>" in hit["snippet"]
+    # 雪 is in the body and in a caption: a caption search shows the caption it matched.
+    caption_hit = archive.search("图片:雪")["hits"][0]
+    assert caption_hit["id"] == "test-caption-1"
+    assert "熊猫宝宝在<mark>雪</mark>地" in caption_hit["snippet"]
+    assert "熊猫" not in archive.search("动物园 雪")["hits"][0]["snippet"]
 
 
 def test_title_field_is_verified_against_the_title(corpus):
