@@ -235,7 +235,8 @@ def clean_html(
     fields = _extract(page, profiles)
     log.debug("%s: extracted by %s", url or "(no url)", fields.extractor)
     _fill_from_patterns(fields, page)
-    page_url = url or page.enp.get("url", "")
+    # A page's own address (enpproperty) says more than the local file it was read from.
+    page_url = _stable_url(url) or page.enp.get("url", "") or url
     paper_name = paper or _paper(page, page_url)
     return Article(
         id=make_id(paper_name, _stable_url(page_url), fields.date, fields.page, fields.title),

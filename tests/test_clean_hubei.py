@@ -570,3 +570,11 @@ def test_enpproperty_is_a_cross_check_and_a_fallback(caplog):
     # With the visible title gone, the hidden one fills in.
     blank = re.sub(r'(<font id="main-title">)[^<]*', r"\1", raw)
     assert clean_page(blank.encode("utf-8")).title == hidden_title
+
+
+def test_a_local_file_keeps_the_page_own_web_address() -> None:
+    """Read from disk, a Founder page still carries its enpproperty URL, not file://."""
+    path = require_shared("epaper", "hubeidaily", "fragments", "content_211242.fragment.html")
+    article = clean_page(path.read_bytes(), url=path.resolve().as_uri())
+    assert article.url.startswith("http://epaper.hubeidaily.net/pc/content/202302/11/")
+    assert article.url.endswith("content_211242.html")
