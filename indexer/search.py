@@ -386,16 +386,22 @@ def _mark_terms(parsed: ParsedQuery) -> list[str]:
     return terms
 
 
-def find_spans(norm: str, terms: list[str], fallback_words: bool = True) -> list[tuple[int, int]]:
+def find_spans(
+    norm: str,
+    terms: list[str],
+    fallback_words: bool = True,
+    whole_elsewhere: frozenset[str] = frozenset(),
+) -> list[tuple[int, int]]:
     """Merged (start, end) spans of every occurrence of the terms in normalised text.
 
     A fragment that never occurs whole (an unquoted fragment matched by its bigrams) falls
-    back to its words of two or more characters.
+    back to its words of two or more characters, unless it is in `whole_elsewhere`: found
+    whole in another part of the same document, where marking its bare words would be noise.
     """
     spans = []
     for term in terms:
         found = _occurrences(norm, term)
-        if not found and fallback_words:
+        if not found and fallback_words and term not in whole_elsewhere:
             for word in words(term):
                 if len(word) > 1:
                     found.extend(_occurrences(norm, word))
@@ -987,11 +993,18 @@ class Archive:
             best = np.argsort(-scores, kind="stable")[:limit]
             return [self._hit(view, int(d), float(scores[d]), None) for d in best if scores[d] > 0]
 
-    def highlight(self, text: str, query: str) -> str:
-        """`text` HTML-escaped, every match of the query's fragments wrapped in <mark>."""
+    def highlight(self, text: str, query: str, within: str = "") -> str:
+        """`text` HTML-escaped, every match of the query's fragments wrapped in <mark>.
+
+        `within` is the whole document `text` is a part of (a paragraph of an article): a
+        fragment the document holds whole is marked only whole, never by its separate words.
+        """
         terms = _mark_terms(parse(query or ""))
-        spans = find_spans(normalize(text), terms) if terms else []
-        return render_marked(text, spans)
+        if not terms:
+            return render_marked(text, [])
+        document = normalize(within)
+        whole = frozenset(t for t in terms if t in document)
+        return render_marked(text, find_spans(normalize(text), terms, whole_elsewhere=whole))
 
     # -- browsing --
 

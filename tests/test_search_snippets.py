@@ -117,3 +117,12 @@ def test_real_articles_snippets_keep_matches_whole(tmp_path):
         check_snippet(snippet, body, {body[s:e] for s, e in spans})
         checked += 1
     assert checked > 50
+
+
+def test_highlight_falls_back_to_words_only_when_the_document_lacks_the_fragment(tmp_path):
+    archive = Archive(tmp_path)  # highlight needs no index
+    paragraph = "全国市场运转平稳"
+    assert archive.highlight(paragraph, "碳市场") == "全国<mark>市场</mark>运转平稳"
+    document = "全国碳市场开市。\n" + paragraph
+    assert archive.highlight(paragraph, "碳市场", within=document) == paragraph
+    assert "<mark>碳市场</mark>" in archive.highlight(document, "碳市场", within=document)

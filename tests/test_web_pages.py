@@ -375,3 +375,12 @@ def test_healthz(client, tmp_path, web_data_dir):
     assert broken.get("/search?q=中国").status_code == 503
     home = broken.get("/")
     assert home.status_code == 200 and soup(home).select_one(".overview") is None
+
+
+def test_article_marks_a_fragment_whole_not_its_words_elsewhere(client):
+    """冰雕展开幕 stands whole in the title: paragraphs holding only 冰雕/开幕 get no marks."""
+    page = soup(client.get("/article/web-sections-1", query_string={"q": "冰雕展开幕"}))
+    assert [m.get_text() for m in page.select(".article mark")] == ["冰雕展开幕"]
+    # A fragment the article never holds whole still shows where its words are.
+    page = soup(client.get("/article/web-sections-1", query_string={"q": "冰雕开幕"}))
+    assert {m.get_text() for m in page.select(".article mark")} >= {"冰雕", "开幕"}

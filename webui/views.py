@@ -355,15 +355,22 @@ def safe_url(url: str) -> str | None:
     return url if re.match(r"^https?://", url or "", re.I) else None
 
 
-def highlighter(query: str) -> Any:
+def highlighter(query: str, item: Any) -> Any:
     """text → escaped Markup with the query's matches in <mark>, by the Archive's own analysis."""
     if not query:
         return escape
     archive = get_archive()
+    whole_article = "\n".join(
+        [item.kicker, item.title, item.subtitle, item.author, item.body]
+        + item.headings
+        + [c.text for c in item.captions]
+    )
 
     def highlight(value: str) -> Markup:
         # Archive.highlight returns its input HTML-escaped with only <mark> added: safe by contract.
-        return Markup(archive.highlight(value, query)) if value else Markup("")
+        if not value:
+            return Markup("")
+        return Markup(archive.highlight(value, query, within=whole_article))
 
     return highlight
 
@@ -381,7 +388,7 @@ def article(article_id: str) -> str:
         "article.html",
         article=item,
         q=query,
-        h=highlighter(query),
+        h=highlighter(query, item),
         citation=citation(item),
         original_url=safe_url(item.url),
         caption_links=[safe_url(c.src) for c in item.captions],
