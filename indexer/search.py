@@ -457,9 +457,10 @@ def make_snippet(
     order: tuple[str, ...] = SNIPPET_FIELDS,
 ) -> str:
     """1–3 fragments around matches, from the first field in `order` that has one."""
+    whole = frozenset(t for t in terms or [] if any(t in part for part in parts_norm))
     for name in order:
         i = FIELD_INDEX[name]
-        spans = find_spans(parts_norm[i], terms) if terms else []
+        spans = find_spans(parts_norm[i], terms, whole_elsewhere=whole) if terms else []
         if spans:
             return _fragments(parts_orig[i], spans)
     # No match to show (a filter-only search, or a match in the title): the opening text,

@@ -126,3 +126,13 @@ def test_highlight_falls_back_to_words_only_when_the_document_lacks_the_fragment
     document = "全国碳市场开市。\n" + paragraph
     assert archive.highlight(paragraph, "碳市场", within=document) == paragraph
     assert "<mark>碳市场</mark>" in archive.highlight(document, "碳市场", within=document)
+
+
+def test_snippet_marks_no_bare_words_of_a_fragment_the_title_holds_whole():
+    parts = ["" for _ in TEXT_FIELDS]
+    parts[TEXT_FIELDS.index("title")] = "碳市场开市"
+    parts[TEXT_FIELDS.index("body")] = "全国市场运转平稳。"
+    snippet = make_snippet([normalize(p) for p in parts], parts, ["碳市场"])
+    assert snippet == "全国市场运转平稳。"
+    # Without the title, the body's words are the best the snippet can show.
+    assert snippet_of("全国市场运转平稳。", ["碳市场"]) == "全国<mark>市场</mark>运转平稳。"
