@@ -3,12 +3,14 @@ real servers on 127.0.0.1: the site, and two other local origins that frame /emb
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
+import playwright.sync_api as playwright_api
 import pytest
 from werkzeug.serving import make_server
 
@@ -61,7 +63,11 @@ def framing_app(state: dict[str, str]):
 @pytest.fixture(scope="module")
 def servers(web_data_dir) -> Iterator[dict[str, Server]]:
     if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
+        # scripts/test installs it; in CI a missing browser is a failure, never a quiet skip.
+        message = "Debian chromium is not installed at /usr/bin/chromium"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
     state: dict[str, str] = {}
     allowed, refused = Server(framing_app(state)), Server(framing_app(state))
     site = Server(create_app({"DATA_DIR": web_data_dir, "EMBED_ORIGINS": allowed.origin}))
@@ -73,7 +79,6 @@ def servers(web_data_dir) -> Iterator[dict[str, Server]]:
 
 @pytest.fixture(scope="module")
 def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
@@ -102,7 +107,7 @@ def total(page) -> int:
 
 
 def test_search_facet_paging_and_article(page, servers):
-    playwright_api = pytest.importorskip("playwright.sync_api")
+
     site = servers["site"].origin
     page.goto(site + "/")
     shot(page, "home-desktop")
