@@ -286,13 +286,7 @@ def _search_prompt(data_dir: Path) -> None:
             return
         if not query.strip():
             return
-        result = archive.search(query, limit=10)
-        click.echo(f"{result['total']} hits")
-        for hit in result["hits"]:
-            snippet = hit["snippet"].replace("<mark>", "【").replace("</mark>", "】")
-            click.echo(
-                f"  {hit['date']} {hit['page']}版 {hit['title']}\n    {html.unescape(snippet)}"
-            )
+        _print_results(archive.search(query, limit=10))
 
 
 # --- index / search (owner: search core) --------------------------------------------------
@@ -386,23 +380,32 @@ def _print_results(result: dict) -> None:
     )
     if parsed.get("suggestion"):
         console.print(escape(parsed["suggestion"]), style="yellow")
+    if parsed.get("suggestion_query"):
+        console.print(
+            f"试试: baoku search {escape(repr(parsed['suggestion_query']))}", style="yellow"
+        )
     for n, hit in enumerate(result["hits"], start=result["offset"] + 1):
         page = f"第{hit['page']}版" if hit["page"] else ""
         console.print(
             f"[bold]{n}. {escape(hit['title'])}[/bold]  "
             f"[dim]{hit['date']} {escape(page)} {escape(hit['paper'])} · {hit['id']}[/dim]"
         )
-        console.print("   " + _snippet_markup(hit["snippet"]))
+        console.print("   " + _snippet_markup(hit["snippet"], console.is_terminal))
 
 
-def _snippet_markup(snippet: str) -> str:
-    """The snippet's HTML (escaped text, <mark> around matches) as rich markup."""
+def _snippet_markup(snippet: str, styled: bool = True) -> str:
+    """The snippet's HTML (escaped text, <mark> around matches) as rich markup.
+
+    Piped into a file or another program, styles vanish, so matches are bracketed 【…】.
+    """
     from rich.markup import escape
 
     out = []
     for i, piece in enumerate(re.split(r"</?mark>", snippet)):
         text = escape(html.unescape(piece))
-        out.append(f"[bold reverse]{text}[/bold reverse]" if i % 2 else text)
+        if i % 2:
+            text = f"[bold reverse]{text}[/bold reverse]" if styled else f"【{text}】"
+        out.append(text)
     return "".join(out)
 
 

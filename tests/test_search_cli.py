@@ -57,3 +57,14 @@ def test_search_human_output_and_bad_input(data_dir: Path):
     assert bad.exit_code == 1 and "not a date" in bad.output and "Traceback" not in bad.output
     empty = CliRunner().invoke(main, ["--data", str(data_dir / "nowhere"), "search", "x"])
     assert empty.exit_code == 1 and "baoku index" in empty.output
+
+
+def test_piped_human_output_brackets_the_matches(data_dir: Path):
+    """CliRunner is no terminal, like a pipe: styles would vanish, so matches are 【bracketed】."""
+    paragraph = next(
+        p for a in Store(data_dir).iter_articles() for p in a.paragraphs if len(p) > 30
+    )
+    fragment = paragraph[10:14]
+    result = CliRunner().invoke(main, ["--data", str(data_dir), "search", f'"{fragment}"'])
+    assert result.exit_code == 0, result.output
+    assert f"【{fragment}】" in result.output.replace("\n", "")
