@@ -12,6 +12,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -131,29 +132,20 @@ def ingest_paths(
     from indexer.clean import clean_page  # the cleaner is heavy; load it only when needed
 
     report = IngestReport()
-    roots = [Path(p) for p in paths]
-    for root in roots:
+    jobs: list[tuple[Path, Path | None]] = []
+    for root in map(Path, paths):
         if not root.exists():
             report.errors.append(Problem(str(root), "no such file or folder"))
-    jobs: list[tuple[Path, Path | None]] = []
-    for root in roots:
-        if root.exists():
-            parent = root if root.is_dir() else None
-            jobs += [(f, parent) for f in iter_html_files([root], report.skipped)]
+            continue
+        parent = root if root.is_dir() else None
+        jobs += [(f, parent) for f in iter_html_files([root], report.skipped)]
     report.files = len(jobs)
     pending: list[tuple[Article, str, bytes]] = []
     for done, (path, root) in enumerate(jobs, 1):
         url = _file_url(path, root, base_url)
-        try:
+        with _problems_into(report, str(path)):
             data = path.read_bytes()
             article = clean_page(data, url=url, paper=paper)
-        except (ValueError, OSError) as exc:
-            reason = str(exc) or type(exc).__name__
-            target = report.not_articles if _is_layout_page(reason) else report.errors
-            target.append(Problem(str(path), reason))
-        except Exception as exc:  # a cleaner bug on one page must not sink the batch
-            report.errors.append(Problem(str(path), f"cleaner failed: {_describe(exc)}"))
-        else:
             pending.append((article, article.url or url, data))
         if len(pending) >= BATCH:
             _store_cleaned(store, pending, report)
@@ -163,24 +155,33 @@ def ingest_paths(
     return report
 
 
+@contextmanager
+def _problems_into(report: IngestReport | RecleanReport, where: str) -> Iterator[None]:
+    """Turn a page that cannot be cleaned into a Problem, so the batch goes on."""
+    try:
+        yield
+    except (ValueError, OSError) as exc:
+        reason = str(exc) or type(exc).__name__
+        target = report.not_articles if _is_layout_page(reason) else report.errors
+        target.append(Problem(where, reason))
+    except Exception as exc:  # a cleaner bug on one page must not sink the batch
+        report.errors.append(Problem(where, f"cleaner failed: {_describe(exc)}"))
+
+
 def _store_cleaned(
-    store: Store,
-    pending: list[tuple[Article, str, bytes]],
-    report: IngestReport | RecleanReport,
-    fetched_at: str | None = None,
+    store: Store, pending: list[tuple[Article, str, bytes]], report: IngestReport
 ) -> None:
     if not pending:
         return
-    when = fetched_at or datetime.now(UTC).replace(microsecond=0).isoformat()
+    when = datetime.now(UTC).replace(microsecond=0).isoformat()
     articles = []
     for article, url, data in pending:
         article.source = store.put_raw(url, data, fetched_at=when, content_type="text/html")
         article.url = article.url or url
         article.fetched_at = article.fetched_at or when
         articles.append(article)
-    report.stored += store.put_articles(articles)
-    report.articles += len(articles)
     pending.clear()
+    _flush(store, articles, report)
 
 
 # --- JSON Lines ---------------------------------------------------------------------------------
@@ -302,7 +303,9 @@ def _reason(exc: Exception) -> str:
     return str(exc) or type(exc).__name__
 
 
-def _flush(store: Store, batch: list[Article], report: ImportReport) -> None:
+def _flush(
+    store: Store, batch: list[Article], report: IngestReport | ImportReport | RecleanReport
+) -> None:
     if batch:
         report.stored += store.put_articles(batch)
         report.articles += len(batch)
@@ -326,7 +329,7 @@ def reclean(store: Store, *, progress: Progress | None = None) -> RecleanReport:
     for done, raw in enumerate(pages, 1):
         report.pages += 1
         previous = known.get(raw.source) or by_url.get(raw.url)
-        try:
+        with _problems_into(report, raw.url):
             data = store.read_raw(raw.source)
             article = clean_page(
                 data,
@@ -334,13 +337,6 @@ def reclean(store: Store, *, progress: Progress | None = None) -> RecleanReport:
                 content_type=raw.content_type or None,
                 paper=previous.paper if previous else "",
             )
-        except (ValueError, OSError) as exc:
-            reason = str(exc) or type(exc).__name__
-            target = report.not_articles if _is_layout_page(reason) else report.errors
-            target.append(Problem(raw.url, reason))
-        except Exception as exc:  # a cleaner bug on one page must not sink the batch
-            report.errors.append(Problem(raw.url, f"cleaner failed: {_describe(exc)}"))
-        else:
             article.source = raw.source
             article.url = article.url or raw.url
             article.fetched_at = raw.fetched_at or article.fetched_at
@@ -349,14 +345,10 @@ def reclean(store: Store, *, progress: Progress | None = None) -> RecleanReport:
                 article.page_name = article.page_name or previous.page_name
             pending.append(article)
         if len(pending) >= BATCH:
-            report.stored += store.put_articles(pending)
-            report.articles += len(pending)
-            pending = []
+            _flush(store, pending, report)
         if progress:
             progress(done, len(pages))
-    if pending:
-        report.stored += store.put_articles(pending)
-        report.articles += len(pending)
+    _flush(store, pending, report)
     return report
 
 
