@@ -965,13 +965,17 @@ class _Run:
         else:
             article.source = self.store.raw_source(url) or ""
         _fill_from_layout(article, url, layout, day, result.fetched_at)
+        self._put_article(url, article)
+
+    # -- bookkeeping --
+
+    def _put_article(self, url: str, article: Article) -> None:
+        """Store one article, count it, and take its page off the failure list."""
         put = self.store.put_articles([article])
         self.report.new += put.new
         self.report.updated += put.updated
         self.report.unchanged += put.unchanged
         self.state.clear_failure(url)
-
-    # -- bookkeeping --
 
     def _fail(
         self, url: str, reason: str, day: date | None, kind: str, layout: Layout | None = None
@@ -1000,11 +1004,7 @@ class _Run:
             article.source = raw.source
             layout = Layout(url="", page=info.get("page", ""), page_name=info.get("page_name", ""))
             _fill_from_layout(article, url, layout, day, raw.fetched_at)
-            put = self.store.put_articles([article])
-            self.report.new += put.new
-            self.report.updated += put.updated
-            self.report.unchanged += put.unchanged
-            self.state.clear_failure(url)
+            self._put_article(url, article)
 
     def _blocked(self, url: str) -> None:
         if url not in self.report.blocked:
