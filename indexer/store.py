@@ -469,21 +469,17 @@ class Store:
 
     def get(self, article_id: str) -> Article | None:
         """The article with this id (a 转版 continuation's id gives the joined article)."""
-        row = self._lookup(article_id)
-        if row is None:
-            return None
-        file, head = row
-        for article in self.read_article_file(self.data_dir / file):
-            if article.id == head:
-                return article
-        # The catalogue disagrees with the file (edited by hand?): rebuild and look again.
-        self.rebuild_catalogue()
-        row = self._lookup(article_id)
-        if row is None:
-            return None
-        for article in self.read_article_file(self.data_dir / row[0]):
-            if article.id == row[1]:
-                return article
+        for attempt in range(2):
+            if attempt:
+                # The catalogue disagrees with the file (edited by hand?): rebuild, look again.
+                self.rebuild_catalogue()
+            row = self._lookup(article_id)
+            if row is None:
+                return None
+            file, head = row
+            for article in self.read_article_file(self.data_dir / file):
+                if article.id == head:
+                    return article
         return None
 
     def __contains__(self, article_id: object) -> bool:
