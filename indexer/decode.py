@@ -65,7 +65,6 @@ _MAGIC = (
     (b"%PDF-", "PDF document"),
     (b"PK\x03\x04", "ZIP archive"),
     (b"\x1f\x8b", "gzip data"),
-    (b"BM", None),  # too short to trust alone; checked with the control-byte ratio
     (b"II*\x00", "TIFF image"),
     (b"MM\x00*", "TIFF image"),
     (b"\x7fELF", "ELF executable"),
@@ -156,7 +155,7 @@ def sniff_binary(data: bytes) -> str | None:
     """A reason why these bytes are not a text page, or None if they may be one."""
     head = data[:8192]
     for magic, what in _MAGIC:
-        if what and head.startswith(magic):
+        if head.startswith(magic):
             return f"starts with the {what} signature {magic[:4]!r}"
     if b"\x00" in head:
         offset = head.index(b"\x00")
@@ -208,7 +207,8 @@ def _strict(data: bytes, codec: str, where: str) -> str:
 
 
 def _utf8_evidence(data: bytes) -> str:
-    """ "valid" UTF-8, "broken" (UTF-8 but for a few bad sequences), or "none".
+    """ "valid" UTF-8, "truncated" (valid but for a cut last character), "broken" (UTF-8 but
+    for a few bad sequences), or "none".
 
     Real GB text that is also valid UTF-8 is vanishingly rare past a few characters, while
     pages served as gbk but saved as UTF-8 are common.
