@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from webui.params import HIT_FIELDS, parse_search, reject_unknown
-from webui.views import load_article, run_search
+from webui.params import HIT_FIELDS, reject_unknown
+from webui.views import load_article, request_params, run_search
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -16,15 +16,7 @@ API_SEARCH_PARAMS = ("q", "limit", "offset", "from", "to", "page", "paper", "sor
 
 @bp.get("/search")
 def search() -> Response:
-    cfg = current_app.config
-    params = parse_search(
-        request.args,
-        allowed=API_SEARCH_PARAMS,
-        max_query_length=cfg["MAX_QUERY_LENGTH"],
-        default_limit=10,
-        max_limit=cfg["MAX_API_LIMIT"],
-        max_offset=cfg["MAX_OFFSET"],
-    )
+    params = request_params(API_SEARCH_PARAMS, 10, current_app.config["MAX_API_LIMIT"])
     result = run_search(params)
     if params.fields != HIT_FIELDS:
         result["hits"] = [select(hit, params.fields) for hit in result.get("hits", [])]

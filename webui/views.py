@@ -50,15 +50,29 @@ _ARTICLE_ID = re.compile(r"^[\w.\-]{1,100}$")
 # --- searching -----------------------------------------------------------------------------
 
 
-def html_params() -> SearchParams:
+def request_params(
+    allowed: tuple[str, ...], limit: int, max_limit: int, **paging: int
+) -> SearchParams:
+    """This request's query string checked by `parse_search`, with the app's configured caps
+    on query length and offset; `paging` passes `max_offset`, `per_page` or `max_page_number`."""
     cfg = current_app.config
+    paging.setdefault("max_offset", cfg["MAX_OFFSET"])
     return parse_search(
         request.args,
-        allowed=SEARCH_PARAMS,
+        allowed=allowed,
         max_query_length=cfg["MAX_QUERY_LENGTH"],
-        default_limit=cfg["PER_PAGE"],
-        max_limit=cfg["PER_PAGE"],
-        max_offset=cfg["MAX_OFFSET"],
+        default_limit=limit,
+        max_limit=max_limit,
+        **paging,
+    )
+
+
+def html_params() -> SearchParams:
+    cfg = current_app.config
+    return request_params(
+        SEARCH_PARAMS,
+        cfg["PER_PAGE"],
+        cfg["PER_PAGE"],
         per_page=cfg["PER_PAGE"],
         max_page_number=cfg["MAX_PAGE_NUMBER"],
     )
@@ -436,14 +450,7 @@ def opensearch() -> Response:
 @bp.get("/feed.atom")
 def feed() -> Response:
     cfg = current_app.config
-    params = parse_search(
-        request.args,
-        allowed=FEED_PARAMS,
-        max_query_length=cfg["MAX_QUERY_LENGTH"],
-        default_limit=cfg["FEED_SIZE"],
-        max_limit=cfg["FEED_SIZE"],
-        max_offset=0,
-    )
+    params = request_params(FEED_PARAMS, cfg["FEED_SIZE"], cfg["FEED_SIZE"], max_offset=0)
     if not params.q and not params.filtered:
         raise BadParameter(
             "q", "请给出检索词 q 或筛选条件（from、to、page、paper）：订阅的是一个检索的最新结果"
@@ -527,13 +534,8 @@ CSV_COLUMNS = ("id", "date", "paper", "page", "page_name", "title", "score", "sn
 @bp.get("/export.csv")
 def export_csv() -> Response:
     cfg = current_app.config
-    params = parse_search(
-        request.args,
-        allowed=EXPORT_PARAMS,
-        max_query_length=cfg["MAX_QUERY_LENGTH"],
-        default_limit=min(1000, cfg["MAX_EXPORT_ROWS"]),
-        max_limit=cfg["MAX_EXPORT_ROWS"],
-        max_offset=cfg["MAX_OFFSET"],
+    params = request_params(
+        EXPORT_PARAMS, min(1000, cfg["MAX_EXPORT_ROWS"]), cfg["MAX_EXPORT_ROWS"]
     )
     if not params.q and not params.filtered:
         raise BadParameter(
