@@ -1075,20 +1075,14 @@ def _title_word_counts(recent: list[dict[str, tuple[str, str]]]) -> Counter:
 
 
 def _example_candidates(recent: list[dict[str, tuple[str, str]]]) -> list[str]:
-    out = []
     titles = _title_word_counts(recent)
-    if titles:
-        out.append(f"标题:{titles.most_common(1)[0][0]}")
-    phrase = _title_phrase(recent)
-    if phrase:
-        out.append(f'"{phrase}"')
-    caption = _caption_word(recent)
-    if caption:
-        out.append(f"图片:{caption}")
-    author = _author_name(recent)
-    if author:
-        out.append(f"作者:{author}")
-    return out
+    picks = (
+        ("标题:{}", titles.most_common(1)[0][0] if titles else None),
+        ('"{}"', _title_phrase(recent)),
+        ("图片:{}", _caption_word(recent)),
+        ("作者:{}", _author_name(recent)),
+    )
+    return [template.format(value) for template, value in picks if value]
 
 
 def _title_phrase(recent: list[dict[str, tuple[str, str]]]) -> str | None:
