@@ -35,6 +35,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date as Date
+from functools import cached_property
 from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, NavigableString, Tag
@@ -154,6 +155,12 @@ class Page:
     soup: BeautifulSoup
     url: str
     enp: dict[str, str]
+
+    @cached_property
+    def visible_text(self) -> str:
+        """All text a reader sees, normalised; read once for the date and 字数 lines."""
+        body = self.soup.body or self.soup
+        return norm(" ".join(s for s in body.find_all(string=True) if _is_text(s)))
 
 
 @dataclass
@@ -392,16 +399,9 @@ def _fill_from_patterns(fields: Fields, page: Page) -> None:
     if not fields.date and url:
         fields.date = _date_from_url(url)
     if not fields.date:
-        fields.date = _parse_date(_visible_text(page.soup, limit=4000))
+        fields.date = _parse_date(page.visible_text[:4000])
     if not fields.word_count:
-        match = _WORD_COUNT.search(_visible_text(page.soup, limit=20000))
-        if match:
-            fields.word_count = int(re.sub(r"[,，]", "", match.group(1)))
-
-
-def _visible_text(soup: BeautifulSoup, limit: int) -> str:
-    body = soup.body or soup
-    return norm(" ".join(s for s in body.find_all(string=True) if _is_text(s)))[:limit]
+        fields.word_count = _parse_word_count(page.visible_text[:20000])
 
 
 def _paper(page: Page, url: str) -> str:
@@ -764,7 +764,7 @@ def _extract_profile(page: Page, profile: Profile) -> Fields | None:
     # The byline may sit in its own element beside a date line (人民日报's p.sec).
     fields.author = author or _strip_dateline(byline)
     fields.captions = captions
-    fields.word_count = _parse_word_count(_visible_text(soup, limit=20000))
+    fields.word_count = _parse_word_count(page.visible_text[:20000])
     return fields
 
 
