@@ -220,49 +220,21 @@ def year_range(year: str) -> dict[str, str]:
 
 def facet_groups(facets: dict[str, Any], params: SearchParams, link: Any) -> list[dict[str, Any]]:
     """Facets as clickable filters; a chosen value links back to the results without it."""
-    dates_now = (params.date_from, params.date_to)
-    no_dates = {"from": None, "to": None}
-    specs = [
-        (
-            "year",
-            "年份",
-            lambda kv: str(kv[0]),
-            year_range,
-            lambda v: dates_now == tuple(year_range(v).values()),
-            no_dates,
-        ),
-        (
-            "month",
-            "月份",
-            lambda kv: str(kv[0]),
-            month_range,
-            lambda v: dates_now == tuple(month_range(v).values()),
-            no_dates,
-        ),
-        (
-            "page",
-            "版次",
-            lambda kv: _page_order(str(kv[0])),
-            lambda v: {"page": v},
-            lambda v: params.page == v,
-            {"page": None},
-        ),
-        (
-            "paper",
-            "报纸",
-            lambda kv: (-int(kv[1]), str(kv[0])),
-            lambda v: {"paper": v},
-            lambda v: params.paper == v,
-            {"paper": None},
-        ),
+    specs = [  # (facet, label, order of its entries, the filters one value sets)
+        ("year", "年份", lambda kv: str(kv[0]), year_range),
+        ("month", "月份", lambda kv: str(kv[0]), month_range),
+        ("page", "版次", lambda kv: _page_order(str(kv[0])), lambda v: {"page": v}),
+        ("paper", "报纸", lambda kv: (-int(kv[1]), str(kv[0])), lambda v: {"paper": v}),
     ]
+    current = params.url_args()
     groups = []
-    for name, label, order, choose, is_active, remove in specs:
-        counts = facets.get(name) or {}
+    for name, label, order, choose in specs:
         entries = []
-        for value, count in sorted(counts.items(), key=order):
-            active = is_active(str(value))
-            href = link(**(remove if active else choose(str(value))))
+        for value, count in sorted((facets.get(name) or {}).items(), key=order):
+            chosen = choose(str(value))
+            # Active when every filter this value sets is the one in force now.
+            active = bool(chosen) and all(current.get(k) == v for k, v in chosen.items())
+            href = link(**(dict.fromkeys(chosen, None) if active else chosen))
             entries.append({"value": str(value), "count": count, "active": active, "href": href})
         if entries:
             groups.append({"name": name, "label": label, "entries": entries})
