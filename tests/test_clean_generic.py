@@ -160,6 +160,15 @@ def test_without_url_the_date_comes_from_the_page_or_stays_empty():
 # --- the generic extractor alone, on pages a profile also reads ---------------------------
 
 FIELDS = ("title", "kicker", "subtitle", "author", "date", "page", "paper", "sections", "captions")
+# The same article, for the profile templates of tests/test_clean_templates.py.
+SOURCE = {
+    "date": "2024-03-05",
+    "page": "04",
+    "kicker": KICKER,
+    "title": TITLE,
+    "subtitle": SUBTITLE,
+    "body": "\n".join(PARAGRAPHS),
+}
 
 
 def _same(got, want) -> None:
@@ -181,15 +190,7 @@ def test_generic_alone_reads_the_real_hubei_pages_like_their_profile():
 
 
 def test_generic_alone_reads_rmrb_pages_like_their_profile():
-    source = {
-        "date": "2024-03-05",
-        "page": "04",
-        "kicker": KICKER,
-        "title": TITLE,
-        "subtitle": SUBTITLE,
-        "body": "\n".join(PARAGRAPHS),
-    }
-    for page in (rmrb_old_page(source), rmrb_new_page(source)):
+    for page in (rmrb_old_page(SOURCE), rmrb_new_page(SOURCE)):
         generic = clean_html(page, profiles=())
         _same(generic, clean_html(page))
         assert generic.title == TITLE and generic.kicker == KICKER
@@ -199,15 +200,7 @@ def test_generic_alone_reads_rmrb_pages_like_their_profile():
 def test_generic_alone_refuses_rather_than_guess_a_title():
     """The classic Founder skin marks its title only with a font class; without the profile
     the generic extractor finds no title and says so instead of taking a link or a byline."""
-    source = {
-        "date": "2024-03-05",
-        "page": "04",
-        "kicker": KICKER,
-        "title": TITLE,
-        "subtitle": SUBTITLE,
-        "body": "\n".join(PARAGRAPHS),
-    }
-    page = founder_classic_page(source)
+    page = founder_classic_page(SOURCE)
     assert clean_html(page).title == TITLE
     with pytest.raises(CleanError, match="no title"):
         clean_html(page, profiles=())
