@@ -90,6 +90,23 @@ def web_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data_dir
 
 
+# A test module that defines an `app` fixture (a configured webui app) gets these two with it.
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def archive(app):
+    """The Archive the app serves from, to compare what the pages show with."""
+    from webui import get_archive
+
+    with app.app_context():
+        return get_archive()
+
+
 # --- the demo archive (owner: search) -----------------------------------------------------
 
 

@@ -15,19 +15,6 @@ def app(web_data_dir):
     return create_app({"DATA_DIR": web_data_dir, "TESTING": True, "CORS_ORIGINS": ALLOWED})
 
 
-@pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture(scope="module")
-def archive(app):
-    from webui import get_archive
-
-    with app.app_context():
-        return get_archive()
-
-
 def without_timing(result: dict) -> dict:
     return {k: v for k, v in result.items() if k != "took_ms"}
 

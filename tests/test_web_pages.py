@@ -22,19 +22,6 @@ def app(web_data_dir):
     return create_app({"DATA_DIR": web_data_dir, "TESTING": True})
 
 
-@pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture(scope="module")
-def archive(app):
-    from webui import get_archive
-
-    with app.app_context():
-        return get_archive()
-
-
 def soup(response) -> BeautifulSoup:
     return BeautifulSoup(response.get_data(as_text=True), "lxml")
 
