@@ -313,11 +313,10 @@ def live_generation(root: Path) -> Path | None:
 
 
 def _point_to(root: Path, gen: Path) -> None:
-    tmp = root / f".{POINTER}.{os.getpid()}.tmp"
-    tmp.write_text(gen.name + "\n", encoding="utf-8")
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, root / POINTER)  # atomic: readers see the old or the new name
+    from indexer.store import atomic_writer  # write side only: searching never loads the store
+
+    with atomic_writer(root / POINTER) as fh:  # readers see the old or the new name
+        fh.write(gen.name + "\n")
 
 
 def _new_generation(root: Path) -> Path:
@@ -361,10 +360,11 @@ def load_manifest(gen: Path) -> Manifest:
 
 
 def save_manifest(gen: Path, manifest: Manifest) -> None:
-    tmp = gen / f".{MANIFEST}.tmp"
+    from indexer.store import atomic_writer  # write side only: searching never loads the store
+
     payload = {"schema": manifest.schema, "next_dk": manifest.next_dk, "docs": manifest.docs}
-    tmp.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, gen / MANIFEST)
+    with atomic_writer(gen / MANIFEST) as fh:
+        fh.write(json.dumps(payload, ensure_ascii=False))
 
 
 class LeanCodec(W3Codec):
