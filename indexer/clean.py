@@ -45,13 +45,17 @@ from indexer.article import Article, Caption, Section, make_id
 from indexer.decode import DecodeError, decode_html
 from indexer.profiles import PAPER_BY_HOST, PROFILES, Profile
 
-__all__ = ["CleanError", "clean_page", "clean_html"]
+__all__ = ["CleanError", "LayoutPageError", "clean_page", "clean_html"]
 
 log = logging.getLogger(__name__)
 
 
 class CleanError(ValueError):
     """The page holds no article we can extract; the message is the reason."""
+
+
+class LayoutPageError(CleanError):
+    """The page is a layout page (版面): expected in a site folder, not an error in it."""
 
 
 # --- text helpers ------------------------------------------------------------------------
@@ -285,7 +289,7 @@ def _extract(page: Page, profiles: tuple[Profile, ...]) -> Fields:
     # hint) and a few photos; a single link to an article page (上一篇) only decides when
     # there is neither text nor a photo.
     if (strong and prose < 150) or (weak and prose == 0 and not has_photo):
-        raise CleanError(
+        raise LayoutPageError(
             f"this is a layout page (版面), not an article page: {strong or weak}, "
             f"only {prose} characters of prose"
         )

@@ -104,10 +104,6 @@ def _describe(exc: BaseException) -> str:
     return type(exc).__name__ + (f": {first_line[0]}" if first_line else "")
 
 
-def _is_layout_page(reason: str) -> bool:
-    return "layout page" in reason or "版面" in reason
-
-
 def _file_url(path: Path, root: Path | None, base_url: str | None) -> str:
     """The URL a file stands for: under base_url if given (stable across machines), else file://."""
     if base_url and root is not None:
@@ -158,12 +154,13 @@ def ingest_paths(
 @contextmanager
 def _problems_into(report: IngestReport | RecleanReport, where: str) -> Iterator[None]:
     """Turn a page that cannot be cleaned into a Problem, so the batch goes on."""
+    from indexer.clean import LayoutPageError
+
     try:
         yield
     except (ValueError, OSError) as exc:
-        reason = str(exc) or type(exc).__name__
-        target = report.not_articles if _is_layout_page(reason) else report.errors
-        target.append(Problem(where, reason))
+        target = report.not_articles if isinstance(exc, LayoutPageError) else report.errors
+        target.append(Problem(where, str(exc) or type(exc).__name__))
     except Exception as exc:  # a cleaner bug on one page must not sink the batch
         report.errors.append(Problem(where, f"cleaner failed: {_describe(exc)}"))
 

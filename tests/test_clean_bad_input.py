@@ -7,10 +7,11 @@ article would be stored and indexed as if it were whole.
 from __future__ import annotations
 
 import zlib
+from pathlib import Path
 
 import pytest
 
-from indexer.clean import CleanError, clean_page
+from indexer.clean import CleanError, LayoutPageError, clean_page
 from tests.conftest import require_shared
 
 
@@ -113,3 +114,14 @@ def test_real_layout_pages_are_refused_as_layout(parts):
     data = require_shared(*parts).read_bytes()
     with pytest.raises(CleanError, match=r"layout page \(版面\), not an article page"):
         clean_page(data)
+
+
+def test_a_layout_page_has_its_own_error_type():
+    """Batch callers tell an expected 版面 page from a failure by type, not by message text."""
+    assert issubclass(LayoutPageError, CleanError)
+    demo = Path(__file__).resolve().parent.parent / "corpus" / "demo" / "html"
+    with pytest.raises(LayoutPageError):
+        clean_page(sorted(demo.glob("**/node_2.htm"))[0].read_bytes())
+    with pytest.raises(CleanError) as refused:
+        clean_page("<html><body><h1>版面设计展览开幕</h1></body></html>".encode())
+    assert not isinstance(refused.value, LayoutPageError)

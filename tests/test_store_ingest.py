@@ -115,6 +115,19 @@ def test_mixed_folder_reports_each_bad_file_by_name(tmp_path: Path) -> None:
     assert kept == {page.read_bytes() for page in good}
 
 
+def test_a_page_whose_refusal_mentions_a_layout_is_an_error_not_a_layout_page(
+    tmp_path: Path,
+) -> None:
+    """Layout pages are told apart by the cleaner's error type, not by words in the message:
+    a title with 版面 in it and no text under it is an error to report."""
+    page = tmp_path / "content_9.htm"
+    page.write_text("<html><body><h1>版面设计展览开幕</h1></body></html>", encoding="utf-8")
+    report = ingest_paths(Store(tmp_path / "data"), [page])
+    assert [p.where for p in report.errors] == [str(page)]
+    assert "版面设计展览开幕" in report.errors[0].reason
+    assert report.not_articles == []
+
+
 def test_bad_copy_of_a_stored_page_changes_nothing(tmp_path: Path) -> None:
     folder = tmp_path / "site"
     folder.mkdir()
