@@ -884,7 +884,8 @@ def _pick_title(head: list[Block], page: Page) -> Block | None:
     best, best_score = None, 0.0
     for distance, block in enumerate(reversed(head)):
         text = block.text
-        marked = block.owner.name == "h1" or bool(_TITLE_ATTR.search(_attrs(block.owner)))
+        own = _attrs(block.owner)
+        marked = block.owner.name == "h1" or bool(_TITLE_ATTR.search(own))
         # A headline may ask or exclaim (…如何完成？ 我们一起战斗！) where the markup says so.
         ends = _TERMINAL.search(text) and not (marked and text.endswith(("？", "！", "?", "!")))
         if not 2 <= len(text) <= 80 or _is_meta_line(text) or ends:
@@ -895,9 +896,7 @@ def _pick_title(head: list[Block], page: Page) -> Block | None:
             score += 20
         if block.owner.name == "h1":
             score += 10
-        if _TITLE_ATTR.search(_attrs(block.owner)) and not (
-            _SUBTITLE_ATTR.search(_attrs(block.owner)) or _KICKER_ATTR.search(_attrs(block.owner))
-        ):
+        if _TITLE_ATTR.search(own) and not (_SUBTITLE_ATTR.search(own) or _KICKER_ATTR.search(own)):
             score += 8
         elif _TITLE_ATTR.search(attrs) and not _SUBTITLE_ATTR.search(attrs):
             score += 2
