@@ -456,10 +456,12 @@ def update_generation(
     articles: Iterable[Article],
     *,
     progress: Callable[[int], None] | None = None,
+    manifest: Manifest | None = None,
 ) -> IndexReport:
-    """Add, update and delete documents of a live generation to match `articles`."""
+    """Add, update and delete documents of a live generation to match `articles`
+    (`manifest`: the generation's, when the caller has read it already)."""
     report = IndexReport(generation=gen.name)
-    manifest = load_manifest(gen)
+    manifest = manifest if manifest is not None else load_manifest(gen)
     seen: set[str] = set()
     ix = index.open_dir(str(gen))
     writer = ix.writer(limitmb=128, codec=LeanCodec())
@@ -522,10 +524,11 @@ def reindex(
         ) from None
     try:
         live = live_generation(root)
-        if live is not None and load_manifest(live).schema != SCHEMA_VERSION:
+        live_manifest = load_manifest(live) if live is not None else None
+        if live_manifest is not None and live_manifest.schema != SCHEMA_VERSION:
             rebuild = True  # built by an older version: incremental updates cannot apply
-        if rebuild or live is None:
-            old = load_manifest(live).docs if live else {}
+        if rebuild or live_manifest is None:
+            old = live_manifest.docs if live_manifest is not None else {}
             gen = _new_generation(root)
             try:
                 manifest = build_generation(gen, articles(), procs=procs, progress=progress).docs
@@ -543,7 +546,7 @@ def reindex(
                 generation=gen.name,
             )
         else:
-            report = update_generation(live, articles(), progress=progress)
+            report = update_generation(live, articles(), progress=progress, manifest=live_manifest)
     finally:
         lock.release()
     report.seconds = time.perf_counter() - started
