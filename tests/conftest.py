@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,16 @@ def require_shared(*parts: str) -> Path:
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+RMRB_CORPUS = ("corpus", "rmrb-2019-2020.jsonl.gz")
+
+
+def shared_corpus_lines(*parts: str) -> Iterator[str]:
+    """The JSON lines of a gzipped corpus under ../shared (人民日报 2019–2020 unless `parts`
+    name another), read lazily so a caller can skip lines before parsing them."""
+    with gzip.open(require_shared(*(parts or RMRB_CORPUS)), "rt", encoding="utf-8") as lines:
+        yield from lines
 
 
 @pytest.fixture(scope="session")
@@ -74,17 +86,15 @@ def web_crafted_articles() -> list:
 @pytest.fixture(scope="session")
 def web_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data dir with every 30th 人民日报 article of ../shared plus the crafted ones, indexed."""
-    import gzip
     import json
 
     from indexer import Archive
     from indexer.article import Article
     from indexer.store import Store
 
-    source = require_shared("corpus", "rmrb-2019-2020.jsonl.gz")
     data_dir = tmp_path_factory.mktemp("web-data")
-    with gzip.open(source, "rt", encoding="utf-8") as lines:
-        real = [Article.from_dict(json.loads(line)) for i, line in enumerate(lines) if i % 30 == 0]
+    lines = shared_corpus_lines()
+    real = [Article.from_dict(json.loads(line)) for i, line in enumerate(lines) if i % 30 == 0]
     Store(data_dir).put_articles(real + web_crafted_articles())
     Archive(data_dir).reindex()
     return data_dir

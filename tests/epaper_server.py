@@ -196,41 +196,38 @@ def sample_articles(per_page: int = 3) -> list:
     To exercise captions and 小标题, the second article of each page gets a caption made from
     its own title and its body split under two headings.
     """
-    import gzip
     import json
 
     from indexer.article import Article, Caption, Section
-    from tests.conftest import require_shared
+    from tests.conftest import shared_corpus_lines
 
-    source = require_shared("corpus", "rmrb-2019-2020.jsonl.gz")
     wanted = set(SAMPLE_DATES)
     counts: dict[tuple[str, str], int] = {}
     chosen = []
-    with gzip.open(source, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            if not any(day in line[:200] for day in wanted):
-                continue
-            record = json.loads(line)
-            key = (record["date"], record.get("page") or "")
-            if record["date"] not in wanted or key[1] not in SAMPLE_PAGES:
-                continue
-            paragraphs = [p.strip() for p in (record.get("body") or "").split("\n") if p.strip()]
-            if len(paragraphs) < 3 or len(paragraphs[0]) < 20 or counts.get(key, 0) >= per_page:
-                continue
-            counts[key] = counts.get(key, 0) + 1
-            article = Article.from_dict(record)
-            article.page_name = SAMPLE_PAGES[key[1]]
-            # The model keeps 副题 without its leading dash; the corpus sometimes has it.
-            article.subtitle = article.subtitle.lstrip("—-－ ").strip()
-            if counts[key] == 2:
-                half = len(paragraphs) // 2
-                article.sections = [
-                    Section("", paragraphs[:1]),
-                    Section("小标题甲", paragraphs[1:half] or paragraphs[1:2]),
-                    Section("小标题乙", paragraphs[max(half, 2) :]),
-                ]
-                article.sections = [s for s in article.sections if s.paragraphs]
-                article.body = "\n".join(article.paragraphs)
-                article.captions = [Caption(f"图为{article.title[:12]}现场。新华社记者 摄")]
-            chosen.append(article)
+    for line in shared_corpus_lines():
+        if not any(day in line[:200] for day in wanted):
+            continue
+        record = json.loads(line)
+        key = (record["date"], record.get("page") or "")
+        if record["date"] not in wanted or key[1] not in SAMPLE_PAGES:
+            continue
+        paragraphs = [p.strip() for p in (record.get("body") or "").split("\n") if p.strip()]
+        if len(paragraphs) < 3 or len(paragraphs[0]) < 20 or counts.get(key, 0) >= per_page:
+            continue
+        counts[key] = counts.get(key, 0) + 1
+        article = Article.from_dict(record)
+        article.page_name = SAMPLE_PAGES[key[1]]
+        # The model keeps 副题 without its leading dash; the corpus sometimes has it.
+        article.subtitle = article.subtitle.lstrip("—-－ ").strip()
+        if counts[key] == 2:
+            half = len(paragraphs) // 2
+            article.sections = [
+                Section("", paragraphs[:1]),
+                Section("小标题甲", paragraphs[1:half] or paragraphs[1:2]),
+                Section("小标题乙", paragraphs[max(half, 2) :]),
+            ]
+            article.sections = [s for s in article.sections if s.paragraphs]
+            article.body = "\n".join(article.paragraphs)
+            article.captions = [Caption(f"图为{article.title[:12]}现场。新华社记者 摄")]
+        chosen.append(article)
     return chosen

@@ -9,7 +9,6 @@ captions; a page with a title and nothing else stays refused, kept and on record
 
 from __future__ import annotations
 
-import gzip
 import json
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from indexer.article import Article, Caption
 from indexer.crawl import UNREADABLE, crawl
 from indexer.sitegen import article_paths, render_site
 from indexer.store import Store
-from tests.conftest import require_shared
+from tests.conftest import shared_corpus_lines
 from tests.epaper_server import SAMPLE_DATES, SAMPLE_PAGES, EpaperServer, sample_articles
 from tests.test_crawl_sites import assert_crawled_all, assert_same_article
 
@@ -30,9 +29,7 @@ PHOTO_STORIES, ADS = 6, 3
 
 def textless_records() -> list[dict]:
     """Every record of the corpus with a title and an empty body."""
-    source = require_shared("corpus", "rmrb-2019-2020.jsonl.gz")
-    with gzip.open(source, "rt", encoding="utf-8") as lines:
-        records = [json.loads(line) for line in lines if '"body": ""' in line]
+    records = [json.loads(line) for line in shared_corpus_lines() if '"body": ""' in line]
     return [r for r in records if not (r.get("body") or "").strip() and r.get("title")]
 
 
