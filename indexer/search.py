@@ -249,6 +249,12 @@ class _View:
         off, ln = int(self.toff[docnum]), int(self.tlen[docnum])
         return self.mm[off : off + ln].decode("utf-8") if self.mm is not None else ""
 
+    def stored_texts(self, docnum: int) -> tuple[dict[str, Any], str, str]:
+        """(stored fields, normalised text, original text) of a document."""
+        stored = self.searcher.stored_fields(docnum)
+        norm = self.text(docnum)
+        return stored, norm, apply_diffs(norm, stored.get("diffs") or [])
+
     def postings(self, field: str, word: str) -> tuple[np.ndarray, np.ndarray]:
         """(live docnums, term frequencies) of a word in a field, read block-wise into numpy
         and cached per searcher (Whoosh's matchers would cost a Python call per posting)."""
@@ -797,9 +803,7 @@ class Archive:
         terms: list[str] | None,
         order: tuple[str, ...] = SNIPPET_FIELDS,
     ) -> dict[str, Any]:
-        stored = view.searcher.stored_fields(docnum)
-        norm = view.text(docnum)
-        original = apply_diffs(norm, stored.get("diffs") or [])
+        stored, norm, original = view.stored_texts(docnum)
         parts_norm, parts_orig = norm.split(SEP), original.split(SEP)
         return {
             "id": stored.get("id", ""),
@@ -898,9 +902,7 @@ class Archive:
         recent = docs[np.lexsort((docs, -view.dord[docs]))[:count]]
         out = []
         for d in recent.tolist():
-            norm = view.text(d)
-            diffs = view.searcher.stored_fields(d).get("diffs") or []
-            original = apply_diffs(norm, diffs)
+            _, norm, original = view.stored_texts(d)
             pairs = zip(norm.split(SEP), original.split(SEP), strict=False)
             out.append(dict(zip(TEXT_FIELDS, pairs, strict=False)))
         return out
@@ -944,8 +946,7 @@ class Archive:
             return self._article_from_index(view, docnum)
 
     def _article_from_index(self, view: _View, docnum: int) -> Article:
-        stored = view.searcher.stored_fields(docnum)
-        original = apply_diffs(view.text(docnum), stored.get("diffs") or [])
+        stored, _, original = view.stored_texts(docnum)
         parts = dict(zip(TEXT_FIELDS, original.split(SEP), strict=False))
         return Article(
             id=stored["id"],
@@ -1033,8 +1034,7 @@ class Archive:
             pages: dict[str, IssuePage] = {}
             rows = []
             for d in np.flatnonzero(mask).tolist():
-                stored = view.searcher.stored_fields(d)
-                original = apply_diffs(view.text(d), stored.get("diffs") or [])
+                stored, _, original = view.stored_texts(d)
                 parts = original.split(SEP)
                 rows.append(
                     (
