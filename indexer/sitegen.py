@@ -397,15 +397,36 @@ class _Founder(_Scheme):
         )
 
 
+# --- the Founder "pc" systems: <root>pc/layout/YYYYMM/DD/node_NN.html ---------------------
+
+
+class _Pc(_Scheme):
+    """What 人民日报 and 湖北日报 share: the paths under `root`, the pictures' folder, and the
+    article links of a layout page."""
+
+    root = ""
+
+    def layout_path(self, issue: _Issue, page: _Page) -> str:
+        return f"{self.root}pc/layout/{issue.day:%Y%m}/{issue.day:%d}/node_{page.ordinal:02d}.html"
+
+    def content_path(self, issue: _Issue, number: int) -> str:
+        return f"{self.root}pc/content/{issue.day:%Y%m}/{issue.day:%d}/content_{number}.html"
+
+    def _article_links(self, here: str, issue: _Issue, page: _Page) -> list[str]:
+        return [_rel(here, self.content_path(issue, n)) for n, _ in page.articles]
+
+    def _pic_dir(self, issue: _Issue) -> str:
+        return f"../../../pic/{issue.day:%Y%m}/{issue.day:%d}/"
+
+    def _img(self, issue: _Issue, article: Article, i: int, src: str) -> str:
+        return _caption_src(article, i, self._pic_dir(issue), src)
+
+
 # --- 人民日报: rmrb/pc/layout/YYYYMM/DD/node_NN.html ------------------------------------------
 
 
-class _Rmrb(_Scheme):
-    def layout_path(self, issue: _Issue, page: _Page) -> str:
-        return f"rmrb/pc/layout/{issue.day:%Y%m}/{issue.day:%d}/node_{page.ordinal:02d}.html"
-
-    def content_path(self, issue: _Issue, number: int) -> str:
-        return f"rmrb/pc/content/{issue.day:%Y%m}/{issue.day:%d}/content_{number}.html"
+class _Rmrb(_Pc):
+    root = "rmrb/"
 
     def front_pages(self, newest: _Issue) -> list[tuple[str, str]]:
         first = self.layout_path(newest, newest.pages[0])
@@ -443,7 +464,7 @@ class _Rmrb(_Scheme):
         self, issue: _Issue, page: _Page, prev_issue: _Issue | None, next_issue: _Issue | None
     ) -> str:
         here = self.layout_path(issue, page)
-        links = [_rel(here, self.content_path(issue, n)) for n, _ in page.articles]
+        links = self._article_links(here, issue, page)
         slides = "".join(
             '\t\t\t\t\t\t\t<div class="swiper-slide">\n'
             f'\t\t\t\t\t\t\t\t<a id="pageLink" href="{_rel(here, self.layout_path(issue, p))}">'
@@ -462,7 +483,7 @@ class _Rmrb(_Scheme):
             next_issue,
             '<span class="{cls}"><a href="{href}">{label}</a></span>\n',
         )
-        picture = f"../../../pic/{issue.day:%Y%m}/{issue.day:%d}/page_{page.number}.jpg"
+        picture = f"{self._pic_dir(issue)}page_{page.number}.jpg"
         pdf = f"../../../attachement/{issue.day:%Y%m}/{issue.day:%d}/page_{page.number}.pdf"
         return (
             self._head()
@@ -524,20 +545,11 @@ class _Rmrb(_Scheme):
             + self._bottom()
         )
 
-    def _img(self, issue: _Issue, article: Article, i: int, src: str) -> str:
-        return _caption_src(article, i, f"../../../pic/{issue.day:%Y%m}/{issue.day:%d}/", src)
-
 
 # --- 湖北日报: pc/layout/YYYYMM/DD/node_NN.html + pc/content/…/content_N.html ------------------
 
 
-class _Hubei(_Scheme):
-    def layout_path(self, issue: _Issue, page: _Page) -> str:
-        return f"pc/layout/{issue.day:%Y%m}/{issue.day:%d}/node_{page.ordinal:02d}.html"
-
-    def content_path(self, issue: _Issue, number: int) -> str:
-        return f"pc/content/{issue.day:%Y%m}/{issue.day:%d}/content_{number}.html"
-
+class _Hubei(_Pc):
     def _head(self, title: str) -> str:
         return (
             "<!DOCTYPE html>\n<html>\n<head>\n"
@@ -552,7 +564,7 @@ class _Hubei(_Scheme):
         self, issue: _Issue, page: _Page, prev_issue: _Issue | None, next_issue: _Issue | None
     ) -> str:
         here = self.layout_path(issue, page)
-        links = [_rel(here, self.content_path(issue, n)) for n, _ in page.articles]
+        links = self._article_links(here, issue, page)
         pages = "".join(
             f'<li><a id="pageLink" href="{_rel(here, self.layout_path(issue, p))}">'
             f"{_ban(p)}</a></li>\n"
@@ -563,7 +575,7 @@ class _Hubei(_Scheme):
             for href, (_, a) in zip(links, page.articles, strict=True)
         )
         day_nav = self._day_links(here, prev_issue, next_issue, '<a href="{href}">{label}</a>\n')
-        picture = f"../../../pic/{issue.day:%Y%m}/{issue.day:%d}/page_{page.number}.jpg"
+        picture = f"{self._pic_dir(issue)}page_{page.number}.jpg"
         return (
             self._head("湖北日报数字报")
             + "<body>\n"
@@ -638,9 +650,6 @@ class _Hubei(_Scheme):
             + "\t\t\n        </div>\n"
             + "</body>\n</html>\n"
         )
-
-    def _img(self, issue: _Issue, article: Article, i: int, src: str) -> str:
-        return _caption_src(article, i, f"../../../pic/{issue.day:%Y%m}/{issue.day:%d}/", src)
 
 
 _SCHEMES: dict[str, type[_Scheme]] = {"founder": _Founder, "rmrb": _Rmrb, "hubei": _Hubei}
