@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import csv
 import html
 import io
@@ -28,11 +27,12 @@ from flask import (
 from markupsafe import Markup, escape
 
 from webui import IndexUnavailable, get_archive, get_index_archive
-from webui.chart import build_month_chart, month_key
+from webui.chart import build_month_chart
 from webui.params import (
     SORT_LABELS,
     BadParameter,
     SearchParams,
+    date_bounds,
     iso_date,
     parse_search,
     reject_unknown,
@@ -164,7 +164,7 @@ def results_context(params: SearchParams, result: dict[str, Any]) -> dict[str, A
         "last_page_url": link(p=page_count if page_count > 1 else None),
         "sort_links": sort_links(params, result, link),
         "facets": facet_groups(facets, params, link),
-        "chart": build_month_chart(facets.get("month", {}) or {}, lambda m: link(**month_range(m))),
+        "chart": build_month_chart(facets.get("month", {}) or {}, lambda m: link(**date_range(m))),
         "active_filters": active_filters(params, link),
         "filter_summary": filter_summary(params),
         "parsed": describe_parsed(result.get("parsed"), params, endpoint),
@@ -205,24 +205,21 @@ def page_window(number: int, count: int, link: Any) -> list[tuple[str, str | Non
     return items
 
 
-def month_range(month: str) -> dict[str, str]:
-    parsed = month_key(month)
-    if not parsed:
+def date_range(value: str) -> dict[str, str]:
+    """The from/to filters covering a year or month facet value (2019, 2019-10); {} if it is
+    not one."""
+    try:
+        first, last = date_bounds(value)
+    except (ValueError, OverflowError):
         return {}
-    year, m = parsed
-    last = calendar.monthrange(year, m)[1]
-    return {"from": f"{year:04d}-{m:02d}-01", "to": f"{year:04d}-{m:02d}-{last:02d}"}
-
-
-def year_range(year: str) -> dict[str, str]:
-    return {"from": f"{year}-01-01", "to": f"{year}-12-31"}
+    return {"from": first.isoformat(), "to": last.isoformat()}
 
 
 def facet_groups(facets: dict[str, Any], params: SearchParams, link: Any) -> list[dict[str, Any]]:
     """Facets as clickable filters; a chosen value links back to the results without it."""
     specs = [  # (facet, label, order of its entries, the filters one value sets)
-        ("year", "年份", lambda kv: str(kv[0]), year_range),
-        ("month", "月份", lambda kv: str(kv[0]), month_range),
+        ("year", "年份", lambda kv: str(kv[0]), date_range),
+        ("month", "月份", lambda kv: str(kv[0]), date_range),
         ("page", "版次", lambda kv: _page_order(str(kv[0])), lambda v: {"page": v}),
         ("paper", "报纸", lambda kv: (-int(kv[1]), str(kv[0])), lambda v: {"paper": v}),
     ]
