@@ -168,21 +168,20 @@ class _View:
         self.n = n
         self.live = np.zeros(n, dtype=bool)
         self.live[list(reader.all_doc_ids())] = True
-        self.dord = self._numeric("dord", n)
-        self.toff = self._numeric("toff", n)
-        self.tlen = self._numeric("tlen", n)
-        dk = self._numeric("dk", n)
+        self.dord = _column_array(reader, "dord", n)
+        self.toff = _column_array(reader, "toff", n)
+        self.tlen = _column_array(reader, "tlen", n)
+        dk = _column_array(reader, "dk", n)
         size = int(dk[self.live].max()) + 1 if self.live.any() else 0
         self.doc_of_dk = np.full(size, -1, dtype=np.int64)
         live_docs = np.flatnonzero(self.live)
         self.doc_of_dk[dk[live_docs]] = live_docs
-        self.paper_names, self.paper = self._codes("paper", n)
-        self.page_names, self.page = self._codes("page", n)
+        self.paper_names, self.paper = _codes(reader, "paper", n)
+        self.page_names, self.page = _codes(reader, "page", n)
         by_page = sorted(range(len(self.page_names)), key=lambda c: _page_sort(self.page_names[c]))
         self.page_rank = np.zeros(len(self.page_names), dtype=np.int64)
         self.page_rank[by_page] = np.arange(len(by_page))
         self.days = _days(self.dord)
-        reader = self.searcher.reader()
         self.doc_count = max(1, int(self.live.sum()))
         self.lengths = {f: _column_array(reader, f"n_{f}", n) for f in WORD_BOOSTS}
         self.avg_length = {
@@ -202,19 +201,6 @@ class _View:
         stems = sorted({p.name[: -len(".keys.npy")] for p in self.gen.glob("grams-*.keys.npy")})
         self.segments = [_GramSegment(self.gen / s) for s in stems]
         self._cache: dict[int, np.ndarray] = {}
-
-    def _numeric(self, name: str, n: int) -> np.ndarray:
-        return _column_array(self.searcher.reader(), name, n)
-
-    def _codes(self, name: str, n: int) -> tuple[list[str], np.ndarray]:
-        reader = self.searcher.reader()
-        if not n:
-            return [], np.zeros(0, dtype=np.int64)
-        col = reader.column_reader(name)
-        values = [col[i] for i in range(n)]
-        values = [v.decode("utf-8") if isinstance(v, bytes) else str(v) for v in values]
-        names, codes = np.unique(np.array(values, dtype=object).astype(str), return_inverse=True)
-        return [str(x) for x in names], codes.astype(np.int64)
 
     def up_to_date(self) -> bool:
         return self.searcher.up_to_date()
@@ -302,6 +288,17 @@ def _column_array(reader, name: str, n: int) -> np.ndarray:
             values = np.fromiter((col[i] for i in range(count)), dtype=np.int64, count=count)
         out[base : base + count] = values
     return out
+
+
+def _codes(reader, name: str, n: int) -> tuple[list[str], np.ndarray]:
+    """A whole string column as (sorted distinct values, each document's index into them)."""
+    if not n:
+        return [], np.zeros(0, dtype=np.int64)
+    col = reader.column_reader(name)
+    values = [col[i] for i in range(n)]
+    values = [v.decode("utf-8") if isinstance(v, bytes) else str(v) for v in values]
+    names, codes = np.unique(np.array(values, dtype=object).astype(str), return_inverse=True)
+    return [str(x) for x in names], codes.astype(np.int64)
 
 
 def _fast_column(col, count: int, field) -> np.ndarray | None:
