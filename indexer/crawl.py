@@ -816,13 +816,12 @@ class _Run:
         refetch = self.refresh or (
             self.refetch_layouts_from is not None and day >= self.refetch_layouts_from
         )
-        source = self.store.raw_source(url)
-        if url in self._fresh or refetch or not source:
+        raw = None if url in self._fresh or refetch else self.store.raw_page(url)
+        if raw is None:
             return None
-        raw = self.store.raw_page(url)
         try:
             layout = parse_layout(
-                decode_html(self.store.read_raw(source), raw.content_type if raw else None), url
+                decode_html(self.store.read_raw(raw.source), raw.content_type), url
             )
         except DecodeError:
             return None  # a bad kept copy: download the page again
@@ -897,12 +896,10 @@ class _Run:
 
     def _article_job(self, url: str, layout: Layout) -> _ArticleResult:
         """Runs in a worker: download (or read the kept copy) and clean. No store writes."""
-        source = None if self.refresh else self.store.raw_source(url)
-        if source:
-            raw = self.store.raw_page(url)
-            data = self.store.read_raw(source)
-            content_type = raw.content_type if raw else ""
-            fetched_at = raw.fetched_at if raw else ""
+        raw = None if self.refresh else self.store.raw_page(url)
+        if raw is not None:
+            data = self.store.read_raw(raw.source)
+            content_type, fetched_at = raw.content_type, raw.fetched_at
             downloaded = False
         else:
             try:
@@ -933,13 +930,8 @@ class _Run:
             result.error = f"cleaner failed: {type(exc).__name__}: {_short(exc)}"
             result.keep = True
             return result
-        return _ArticleResult(
-            article=article,
-            data=data,
-            content_type=content_type,
-            fetched_at=fetched_at,
-            downloaded=downloaded,
-        )
+        result.article = article
+        return result
 
     def _store_article(self, url: str, layout: Layout, day: date, result: _ArticleResult) -> None:
         if result.downloaded:
