@@ -659,18 +659,15 @@ class Archive:
             return
         sort = result["sort"]
         if sort == "relevance":
-            ranked = self._rank(view, parsed, docs, offset + limit, recency_boost)
+            ranked = self._rank(view, parsed, docs, offset + limit, recency_boost)[offset:]
         else:
             # Within a day, in the paper's order: 第1版 first, then by document.
             days = view.dord[docs] if sort == "oldest" else -view.dord[docs]
             order = np.lexsort((docs, view.page_rank[view.page[docs]], days))
             ranked = [(int(d), 0.0) for d in docs[order[offset : offset + limit]]]
-            ranked = [(0, 0.0)] * offset + ranked
         terms = _mark_terms(parsed) if snippets else None
         order = snippet_order(parsed)
-        result["hits"] = [
-            self._hit(view, d, s, terms, order) for d, s in ranked[offset : offset + limit]
-        ]
+        result["hits"] = [self._hit(view, d, s, terms, order) for d, s in ranked]
 
     def _match(self, view: _View, parsed: ParsedQuery) -> np.ndarray:
         mask = view.live.copy()
