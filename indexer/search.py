@@ -719,16 +719,9 @@ class Archive:
 
     def _filters(self, view, parsed, lo, hi, page, paper) -> np.ndarray:
         mask = np.ones(view.n, dtype=bool)
-        lo = (
-            max(x for x in (lo, parsed.date_from) if x is not None)
-            if (lo or parsed.date_from)
-            else None
-        )
-        hi = (
-            min(x for x in (hi, parsed.date_to) if x is not None)
-            if (hi or parsed.date_to)
-            else None
-        )
+        # The tighter of the argument's and the query's (日期:) bounds.
+        lo = max((x for x in (lo, parsed.date_from) if x is not None), default=None)
+        hi = min((x for x in (hi, parsed.date_to) if x is not None), default=None)
         if lo is not None:
             mask &= view.dord >= lo
         if hi is not None:
