@@ -538,10 +538,9 @@ class CrawlState:
 
     def record_date(self, day: date, status: str, **extra: str) -> None:
         self.data["dates"][day.isoformat()] = {"status": status, "at": _now(), **extra}
-        if status in ("done", "no-issue"):
-            last = self.last_success
-            if status == "done" and (last is None or day > last):
-                self.data["last_success"] = day.isoformat()
+        last = self.last_success
+        if status == "done" and (last is None or day > last):
+            self.data["last_success"] = day.isoformat()
 
     def save(self) -> None:
         self.data["saved_at"] = _now()
