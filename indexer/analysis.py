@@ -1,5 +1,6 @@
 """Text analysis shared by the index and the query: one normalisation, one segmenter.
 
+- `to_simplified(text)`: traditional → simplified only (OpenCC t2s, one converter per thread).
 - `normalize(text)`: traditional → simplified (OpenCC t2s), NFKC (full-width letters,
   digits and punctuation → half-width), case folding, every white-space character → " ".
   It preserves length: character i of the result comes from character i of the input, so a
@@ -44,10 +45,15 @@ def _converter() -> opencc.OpenCC:
     return conv
 
 
+def to_simplified(text: str) -> str:
+    """`text` with traditional characters converted to simplified (OpenCC t2s), nothing else."""
+    return _converter().convert(text)
+
+
 @lru_cache(maxsize=65536)
 def _char_norm(ch: str) -> str:
     """The slow path: one character in, one character out."""
-    out = _converter().convert(ch)
+    out = to_simplified(ch)
     if len(out) != 1:
         out = ch
     nf = unicodedata.normalize("NFKC", out)
@@ -90,7 +96,7 @@ def normalize(text: str) -> str:
     """Simplified, half-width, case-folded text of exactly the same length as `text`."""
     if not text:
         return ""
-    out = _converter().convert(text)
+    out = to_simplified(text)
     if len(out) == len(text):
         out = _nfkc_same_length(out)
         if len(out) == len(text):

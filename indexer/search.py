@@ -87,7 +87,7 @@ from whoosh.codec import whoosh3 as w3
 from whoosh.fields import NUMERIC
 from whoosh.reading import TermNotFound
 
-from indexer.analysis import RUN, normalize, query_grams, words
+from indexer.analysis import RUN, normalize, query_grams, to_simplified, words
 from indexer.article import Article, Caption, Section
 from indexer.index import (
     SCHEMA_VERSION,
@@ -815,7 +815,7 @@ class Archive:
                 label = f"{clause.field}:{label}"
             terms.append(label)
         suggestion, suggestion_query = None, None
-        simplified = _simplified_only(query)
+        simplified = to_simplified(query)
         if simplified != query:
             # The results are already those of the simplified query: nothing else to run.
             suggestion = f"已按简体检索：{simplified}"
@@ -1179,13 +1179,6 @@ def _facets(view: _View, docs: np.ndarray) -> dict[str, dict[str, int]]:
             if view.paper_names[int(c)]
         },
     }
-
-
-def _simplified_only(query: str) -> str:
-    """The query with traditional characters converted (nothing else changed)."""
-    from indexer.analysis import _converter
-
-    return _converter().convert(query)
 
 
 __all__ = ["Archive", "IssueArticle", "IssuePage", "IssueRef"]
