@@ -60,7 +60,6 @@ class Clause:
     text: str
     field: str | None = None
     quoted: bool = False
-    negated: bool = False
 
 
 @dataclass
@@ -179,7 +178,7 @@ def parse(query: str) -> ParsedQuery:
         value = value.strip() if not quoted else value
         if not value:
             continue
-        clause = Clause(value, field_name, quoted, negated)
+        clause = Clause(value, field_name, quoted)
         if negated:
             parsed.excluded.append(clause)
         elif pending_or and parsed.groups:
