@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import random
+from itertools import islice
 
 import opencc
 
 from indexer.analysis import grams, normalize, query_grams, words
-from tests.conftest import require_shared
+from tests.conftest import shared_corpus_lines
 
 
 def test_normalize_simplifies_halves_and_folds():
@@ -20,11 +20,9 @@ def test_normalize_simplifies_halves_and_folds():
 
 
 def test_normalize_keeps_length_on_real_text():
-    path = require_shared("corpus", "rmrb-2019-2020.jsonl.gz")
     rng = random.Random(7)
     to_traditional = opencc.OpenCC("s2t")
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        rows = [json.loads(line) for _, line in zip(range(300), fh, strict=False)]
+    rows = [json.loads(line) for line in islice(shared_corpus_lines(), 300)]
     for row in rng.sample(rows, 50):
         body = row["body"] or ""
         assert len(normalize(body)) == len(body)

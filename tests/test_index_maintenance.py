@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import gzip
 import json
 import subprocess
 import sys
 import threading
 import time
+from itertools import islice
 from pathlib import Path
 
 import pytest
@@ -20,14 +20,12 @@ from indexer.cli import main
 from indexer.index import SEP, IndexBusy, IndexOutdated, field_texts, live_generation, reindex
 from indexer.search import Archive
 from indexer.store import Store
-from tests.conftest import require_shared
+from tests.conftest import shared_corpus_lines
 
 
 @pytest.fixture(scope="module")
 def rmrb() -> list[Article]:
-    path = require_shared("corpus", "rmrb-2019-2020.jsonl.gz")
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        rows = [json.loads(line) for _, line in zip(range(400), fh, strict=False)]
+    rows = [json.loads(line) for line in islice(shared_corpus_lines(), 400)]
     return [Article.from_dict(r) for r in rows if r.get("body")][:300]
 
 

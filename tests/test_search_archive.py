@@ -5,7 +5,6 @@ Expected values are computed at run time by brute force over the same articles.
 
 from __future__ import annotations
 
-import gzip
 import json
 import random
 import re
@@ -20,7 +19,7 @@ from indexer.article import Article, Caption, Section
 from indexer.index import SEP, TEXT_FIELDS, field_texts
 from indexer.search import Archive
 from indexer.store import Store
-from tests.conftest import require_shared
+from tests.conftest import shared_corpus_lines
 
 SAMPLE = 1000
 
@@ -63,9 +62,7 @@ def crafted() -> list[Article]:
 
 @pytest.fixture(scope="session")
 def corpus(tmp_path_factory) -> tuple[Archive, list[Article]]:
-    path = require_shared("corpus", "rmrb-2019-2020.jsonl.gz")
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in fh]
+    rows = [json.loads(line) for line in shared_corpus_lines()]
     rows = random.Random(11).sample(rows, SAMPLE)
     data = tmp_path_factory.mktemp("archive")
     store = Store(data)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import gzip
 import json
+from itertools import islice
 from pathlib import Path
 
 import pytest
@@ -12,14 +12,12 @@ from click.testing import CliRunner
 from indexer.article import Article
 from indexer.cli import main
 from indexer.store import Store
-from tests.conftest import require_shared
+from tests.conftest import shared_corpus_lines
 
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory) -> Path:
-    path = require_shared("corpus", "rmrb-2019-2020.jsonl.gz")
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        rows = [json.loads(line) for _, line in zip(range(150), fh, strict=False)]
+    rows = [json.loads(line) for line in islice(shared_corpus_lines(), 150)]
     data = tmp_path_factory.mktemp("cli")
     Store(data).put_articles([Article.from_dict(r) for r in rows])
     result = CliRunner().invoke(main, ["--data", str(data), "index"])

@@ -4,7 +4,6 @@ on the demo archive, and on real 人民日报 articles."""
 
 from __future__ import annotations
 
-import gzip
 import html
 import json
 import random
@@ -16,7 +15,7 @@ from indexer.analysis import normalize
 from indexer.article import Article
 from indexer.index import TEXT_FIELDS, field_texts
 from indexer.search import SNIPPET_AFTER, SNIPPET_BEFORE, Archive, find_spans, make_snippet
-from tests.conftest import require_shared
+from tests.conftest import shared_corpus_lines
 
 MARK = re.compile(r"<mark>(.*?)</mark>")
 
@@ -98,9 +97,8 @@ def test_demo_archive_5g_snippet(demo_data_dir):
 
 
 def test_real_articles_snippets_keep_matches_whole(tmp_path):
-    path = require_shared("corpus", "rmrb-2019-2020.jsonl.gz")
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        rows = [json.loads(line) for i, line in enumerate(fh) if i % 97 == 0][:200]
+    lines = shared_corpus_lines()
+    rows = [json.loads(line) for i, line in enumerate(lines) if i % 97 == 0][:200]
     rng = random.Random(7)
     checked = 0
     for row in rows:
