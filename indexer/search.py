@@ -258,11 +258,15 @@ class _View:
         return cached
 
 
-def _bm25_tf(view: _View, field: str, ids: np.ndarray, tf: np.ndarray) -> np.ndarray:
-    """BM25's saturated term frequency (B=0.75, K1=1.2), lengths in characters."""
+def _bm25(
+    view: _View, field: str, boost: float, df: int, ids: np.ndarray, tf: np.ndarray
+) -> np.ndarray:
+    """boost × Whoosh's BM25 idf (from `df`, the word's document frequency) × the saturated
+    term frequency (B=0.75, K1=1.2) of each document in `ids`, lengths in characters."""
+    idf = math.log(view.doc_count / (df + 1)) + 1.0
     b, k1 = 0.75, 1.2
     norm = 1 - b + b * view.lengths[field][ids] / view.avg_length[field]
-    return (tf * (k1 + 1)) / (tf + k1 * norm)
+    return boost * idf * ((tf * (k1 + 1)) / (tf + k1 * norm))
 
 
 def _scoring_words(reader, doc_count: int, text: str) -> list[str]:
@@ -772,10 +776,10 @@ class Archive:
                     ids, tf = view.postings(name, word)
                     if not len(ids):
                         continue
-                    idf = math.log(view.doc_count / (len(ids) + 1)) + 1.0
+                    df = len(ids)
                     keep = candidate[ids]
                     ids, tf = ids[keep], tf[keep]
-                    scores[ids] += WORD_BOOSTS[name] * idf * _bm25_tf(view, name, ids, tf)
+                    scores[ids] += _bm25(view, name, WORD_BOOSTS[name], df, ids, tf)
         key = title_key(" ".join(c.text for c in parsed.positive))
         if key:
             ids, _ = view.postings("tkey", key)
@@ -976,8 +980,7 @@ class Archive:
                 for name, boost in (("body", 1.0), ("title", 2.0)):
                     ids, tf = view.postings(name, word)
                     if len(ids):
-                        idf = math.log(view.doc_count / (len(ids) + 1)) + 1.0
-                        scores[ids] += boost * idf * _bm25_tf(view, name, ids, tf)
+                        scores[ids] += _bm25(view, name, boost, len(ids), ids, tf)
             scores[docnum] = 0.0
             best = np.argsort(-scores, kind="stable")[:limit]
             return [self._hit(view, int(d), float(scores[d]), None) for d in best if scores[d] > 0]
