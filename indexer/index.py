@@ -89,8 +89,8 @@ class IndexReport:
     generation: str = ""
 
 
-def make_schema(positions: bool = True) -> fields.Schema:
-    def words(with_positions: bool = positions) -> fields.TEXT:
+def make_schema() -> fields.Schema:
+    def words(with_positions: bool = True) -> fields.TEXT:
         # Not stored: the text lives once, in texts.bin (see `apply_diffs`). Not "scorable"
         # for Whoosh: the search scores with numpy and reads field lengths from the n_*
         # columns; Whoosh's own lengths cost a column lookup per posting while indexing
@@ -426,11 +426,10 @@ def build_generation(
     articles: Iterable[Article],
     *,
     procs: int = 2,
-    positions: bool = True,
     progress: Callable[[int], None] | None = None,
 ) -> Manifest:
     """Index `articles` into the empty directory `gen`; returns its manifest."""
-    ix = index.create_in(str(gen), make_schema(positions))
+    ix = index.create_in(str(gen), make_schema())
     manifest = Manifest({})
     writer = _writer(ix, procs)
     try:
