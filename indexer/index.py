@@ -146,12 +146,12 @@ def field_texts(article: Article) -> dict[str, str]:
     }
 
 
-def date_ord(date: str) -> int:
-    """YYYY-MM-DD → YYYYMMDD (0 when missing or malformed)."""
+def _parse_date(date: str) -> datetime | None:
+    """YYYY-MM-DD (anything after the 10th character ignored); None when missing or malformed."""
     try:
-        return int(datetime.strptime(date[:10], "%Y-%m-%d").strftime("%Y%m%d"))
+        return datetime.strptime(date[:10], "%Y-%m-%d")
     except ValueError:
-        return 0
+        return None
 
 
 def text_diffs(raw: str, norm: str) -> list[list]:
@@ -276,7 +276,8 @@ def doc_fields(article: Article, offset: int, dk: int) -> tuple[dict, bytes, str
     norm = normalize(raw)
     parts = norm.split(SEP)
     data = norm.encode("utf-8")
-    dord = date_ord(article.date)
+    day = _parse_date(article.date)
+    dord = day.year * 10000 + day.month * 100 + day.day if day else 0  # YYYYMMDD, 0: unknown
     doc = {
         "id": article.id,
         "paper": article.paper,
@@ -289,8 +290,8 @@ def doc_fields(article: Article, offset: int, dk: int) -> tuple[dict, bytes, str
         "tkey": title_key(parts[0]) or "\x00",
         "diffs": text_diffs(raw, norm),
     }
-    if dord:
-        doc["date"] = datetime.strptime(str(dord), "%Y%m%d")
+    if day:
+        doc["date"] = day
     for name, part in zip(TEXT_FIELDS, parts, strict=True):
         if name in WORD_BOOSTS:
             doc[f"n_{name}"] = len(part)  # BM25's field length, in characters
