@@ -8,15 +8,17 @@ Layout under DATA/index/:
   - texts.bin: the normalised text of every document (fields joined by NUL), UTF-8,
     append-only; a document's byte range is in its `toff`/`tlen` columns. Quoted phrases
     and field-prefixed fragments are verified here with mmap.find (exact, no decoding).
+  - grams-<base>-<n>.{keys,starts,dks}.npy: the character-gram sidecar (GramSegmentWriter).
   - manifest.json: id → content_hash of what is indexed, for incremental updates.
 - write.lock: one writer at a time (filelock); a second writer gets IndexBusy.
 
 Schema (why): word fields hold rjieba words with sequential positions and are scored by BM25F
-with per-field boosts applied at query time; `grams` holds character unigrams and bigrams
-with no positions or frequencies (Existence format) over all text fields, to find candidates
-for any fragment; `tkey` is the normalised title without punctuation for known-item search;
-`dord` (YYYYMMDD), `toff`, `tlen`, `dk` and the field lengths `n_<field>` (characters, for
-BM25's length normalisation) are numeric columns read once per searcher into numpy.
+with per-field boosts applied at query time; the character unigrams and bigrams of all text
+fields, which find the candidates for any fragment, are not a Whoosh field but the gram
+sidecar (see GramSegmentWriter for why); `tkey` is the normalised title without punctuation
+for known-item search; `dord` (YYYYMMDD), `toff`, `tlen`, `dk` and the field lengths
+`n_<field>` (characters, for BM25's length normalisation) are numeric columns read once per
+searcher into numpy.
 """
 
 from __future__ import annotations
