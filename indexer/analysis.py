@@ -129,11 +129,10 @@ def query_grams(norm_fragment: str) -> list[str]:
     return list(dict.fromkeys(needed))
 
 
-def _load_dictionary(path: Path = DICT_PATH) -> int:
+def _load_dictionary(path: Path = DICT_PATH) -> None:
     """Add the newsroom dictionary to rjieba's default segmenter (once per process)."""
-    count = 0
     if not path.exists():
-        return 0
+        return
     for line in path.read_text(encoding="utf-8").splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
@@ -143,11 +142,9 @@ def _load_dictionary(path: Path = DICT_PATH) -> int:
         freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
         tag = parts[2] if len(parts) > 2 else None
         rjieba.add_word(word, freq, tag)
-        count += 1
-    return count
 
 
-DICTIONARY_SIZE = _load_dictionary()
+_load_dictionary()
 
 
 def words(norm_text: str) -> list[str]:
