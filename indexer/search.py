@@ -78,7 +78,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from whoosh import columns as wcolumns
@@ -105,6 +105,9 @@ from indexer.index import (
     title_key,
 )
 from indexer.query import Clause, ParsedQuery, date_bound, parse
+
+if TYPE_CHECKING:
+    from indexer.store import Store
 
 SORTS = ("relevance", "newest", "oldest")
 TITLE_BONUS = 1000.0  # a known item (query == title) outranks any partial match
@@ -530,6 +533,7 @@ class Archive:
         self._lock = threading.RLock()
         self._view: _View | None = None
         self._retired: list[_View] = []
+        self._store: Store | None = None
 
     def __enter__(self) -> Archive:
         return self
@@ -546,12 +550,22 @@ class Archive:
 
     # -- maintenance --
 
-    def reindex(self, rebuild: bool = False, progress=None, procs: int = 2) -> IndexReport:
-        from indexer.store import Store
+    def _article_store(self) -> Store:
+        """The archive's Store, made once: a new Store re-checks every article file's size
+        and mtime against its catalogue on first use, which Archive.get would pay per call."""
+        if self._store is None:
+            from indexer.store import Store  # not needed to search: loaded on first use
 
-        store = Store(self.data_dir)
+            self._store = Store(self.data_dir)
+        return self._store
+
+    def reindex(self, rebuild: bool = False, progress=None, procs: int = 2) -> IndexReport:
         return reindex(
-            self.root, store.iter_articles, rebuild=rebuild, procs=procs, progress=progress
+            self.root,
+            self._article_store().iter_articles,
+            rebuild=rebuild,
+            procs=procs,
+            progress=progress,
         )
 
     def _current(self) -> _View | None:
@@ -920,9 +934,7 @@ class Archive:
 
     def get(self, article_id: str) -> Article | None:
         try:
-            from indexer.store import Store
-
-            article = Store(self.data_dir).get(article_id)
+            article = self._article_store().get(article_id)
             if article is not None:
                 return article
         except Exception:  # noqa: BLE001 - a missing or broken store falls back to the index
