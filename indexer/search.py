@@ -990,11 +990,10 @@ class Archive:
                 w for w in words(parts[0] + " " + parts[FIELD_INDEX["body"]]) if len(w) > 1
             )
             reader = view.searcher.reader()
-            total = max(1, reader.doc_count())
             weighted = []
             for word, tf in counts.items():
                 df = reader.doc_frequency("body", word) + 1
-                weighted.append((tf * math.log(total / df), word))
+                weighted.append((tf * math.log(view.doc_count / df), word))
             top = [w for _, w in sorted(weighted, reverse=True)[:12]]
             if not top:
                 return []
