@@ -389,12 +389,7 @@ def _fmt_date(dord: int) -> str:
 
 def _mark_terms(parsed: ParsedQuery) -> list[str]:
     """The normalised strings to mark: every positive fragment and phrase."""
-    terms = []
-    for clause in parsed.positive:
-        text = clause.text.strip()
-        if text:
-            terms.append(text)
-    return terms
+    return [text for clause in parsed.positive if (text := clause.text.strip())]
 
 
 @lru_cache(maxsize=32)
