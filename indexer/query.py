@@ -107,8 +107,9 @@ def _tokens(query: str) -> list[tuple[str, bool]]:
     while i < n:
         ch = query[i]
         if ch in '"“”':
-            close = query.find('"', i + 1) if ch == '"' else -1
-            if ch != '"':
+            if ch == '"':
+                close = query.find('"', i + 1)
+            else:  # a curly quote closes with either curly quote
                 close = min(
                     (j for j in (query.find("”", i + 1), query.find("“", i + 1)) if j >= 0),
                     default=-1,
