@@ -100,19 +100,23 @@ def fragments(articles: list[Article], rng: random.Random, count: int) -> list[s
     return out
 
 
+def body_words(article: Article) -> list[str]:
+    """The article's body words of two or more characters."""
+    return [w for w in words(normalize(article.body)) if len(w) > 1]
+
+
 def query_mix(articles: list[Article]) -> list[dict]:
     rng = random.Random(SEED)
     mix = [{"q": f} for f in fragments(articles, rng, 40)]
     mix += [{"q": f'"{f}"'} for f in fragments(articles, rng, 20)]
     while len(mix) < 80:
-        a = rng.choice(articles)
-        ws = [w for w in words(normalize(a.body)) if len(w) > 1]
+        ws = body_words(rng.choice(articles))
         if len(ws) >= 3:
             mix.append({"q": " ".join(rng.sample(ws, rng.randint(2, 3)))})
     dated = [a for a in articles if a.date]
     while len(mix) < 100:
         a = rng.choice(dated)
-        ws = [w for w in words(normalize(a.body)) if len(w) > 1]
+        ws = body_words(a)
         if ws:
             mix.append({"q": rng.choice(ws), "date_from": a.date[:7], "date_to": a.date[:7]})
     return mix
