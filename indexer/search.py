@@ -76,6 +76,7 @@ import re
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -99,6 +100,7 @@ from indexer.index import (
     IndexOutdated,
     IndexReport,
     apply_diffs,
+    field_texts,
     gram_key,
     live_generation,
     load_manifest,
@@ -1012,6 +1014,13 @@ class Archive:
         if not terms:
             return render_marked(text, [])
         return render_marked(text, find_spans(normalize(text), list(terms), whole_elsewhere=whole))
+
+    def article_highlighter(self, query: str, article: Article) -> Callable[[str], str]:
+        """`highlight` for the parts of one article (its title, paragraphs, captions …), each
+        judged against the whole article, so a fragment it holds whole is never marked by its
+        bare words in a part that lacks it."""
+        within = "\n".join(field_texts(article).values())
+        return lambda part: self.highlight(part, query, within=within)
 
     # -- browsing --
 

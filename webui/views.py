@@ -342,18 +342,11 @@ def highlighter(query: str, item: Any) -> Any:
     """text → escaped Markup with the query's matches in <mark>, by the Archive's own analysis."""
     if not query:
         return escape
-    archive = get_archive()
-    whole_article = "\n".join(
-        [item.kicker, item.title, item.subtitle, item.author, item.body]
-        + item.headings
-        + [c.text for c in item.captions]
-    )
+    mark = get_archive().article_highlighter(query, item)
 
     def highlight(value: str) -> Markup:
-        # Archive.highlight returns its input HTML-escaped with only <mark> added: safe by contract.
-        if not value:
-            return Markup("")
-        return Markup(archive.highlight(value, query, within=whole_article))
+        # Archive highlighting returns its input HTML-escaped with only <mark> added: safe by contract.
+        return Markup(mark(value)) if value else Markup("")
 
     return highlight
 
