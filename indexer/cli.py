@@ -348,9 +348,14 @@ def search(
     from indexer.index import IndexOutdated
     from indexer.search import Archive
 
-    if not (data_dir / "index" / "CURRENT").exists():
-        raise click.ClickException(f"no index under {data_dir}: run `baoku index` first")
     with Archive(data_dir) as archive:
+        state = archive.index_state()
+        if state == "missing":
+            raise click.ClickException(f"no index under {data_dir}: run `baoku index` first")
+        if state == "broken":
+            raise click.ClickException(
+                f"the index under {data_dir} cannot be opened: run `baoku index --rebuild`"
+            )
         try:
             result = archive.search(
                 query,
