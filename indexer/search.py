@@ -18,7 +18,8 @@ API
                   "paper": {"人民日报": n}},
        "parsed": {"terms": [...], "excluded": [...], "suggestion": str | None,
                   "suggestion_query": str | None, "notes": [...]}}
-  `total` is exact; facets count the whole result set (after filters); snippets are 1–3
+  `total` is exact; facets count the whole result set (after filters) and come in display
+  order: years and months oldest first, 版次 in the paper's order, papers by count then name; snippets are 1–3
   fragments, every match wrapped whole in <mark>…</mark>, all other text HTML-escaped.
   date_from/date_to take YYYY, YYYY-MM or YYYY-MM-DD; sort is relevance|newest|oldest (a
   排序:/sort: in the query wins over the default); paper filters on the paper's name;
@@ -1202,7 +1203,9 @@ def _facets(view: _View, docs: np.ndarray) -> dict[str, dict[str, int]]:
         "page": page_facet,
         "paper": {
             view.paper_names[int(c)]: int(n)
-            for c, n in sorted(zip(papers, ncount, strict=True), key=lambda x: -x[1])
+            for c, n in sorted(
+                zip(papers, ncount, strict=True), key=lambda x: (-x[1], view.paper_names[int(x[0])])
+            )
             if view.paper_names[int(c)]
         },
     }

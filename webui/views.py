@@ -217,17 +217,17 @@ def date_range(value: str) -> dict[str, str]:
 
 def facet_groups(facets: dict[str, Any], params: SearchParams, link: Any) -> list[dict[str, Any]]:
     """Facets as clickable filters; a chosen value links back to the results without it."""
-    specs = [  # (facet, label, order of its entries, the filters one value sets)
-        ("year", "年份", lambda kv: str(kv[0]), date_range),
-        ("month", "月份", lambda kv: str(kv[0]), date_range),
-        ("page", "版次", lambda kv: _page_order(str(kv[0])), lambda v: {"page": v}),
-        ("paper", "报纸", lambda kv: (-int(kv[1]), str(kv[0])), lambda v: {"paper": v}),
+    specs = [  # (facet, label, the filters one value sets); the Archive gives display order
+        ("year", "年份", date_range),
+        ("month", "月份", date_range),
+        ("page", "版次", lambda v: {"page": v}),
+        ("paper", "报纸", lambda v: {"paper": v}),
     ]
     current = params.url_args()
     groups = []
-    for name, label, order, choose in specs:
+    for name, label, choose in specs:
         entries = []
-        for value, count in sorted((facets.get(name) or {}).items(), key=order):
+        for value, count in (facets.get(name) or {}).items():
             chosen = choose(str(value))
             # Active when every filter this value sets is the one in force now.
             active = bool(chosen) and all(current.get(k) == v for k, v in chosen.items())
@@ -236,11 +236,6 @@ def facet_groups(facets: dict[str, Any], params: SearchParams, link: Any) -> lis
         if entries:
             groups.append({"name": name, "label": label, "entries": entries})
     return groups
-
-
-def _page_order(page: str) -> tuple[int, str]:
-    digits = re.sub(r"\D", "", page)
-    return (int(digits) if digits else 10**6, page)
 
 
 def filter_summary(params: SearchParams) -> str:
