@@ -7,7 +7,6 @@ systems publish: the cleaner must give every field back.
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 from html import escape
@@ -15,7 +14,7 @@ from html import escape
 import pytest
 
 from indexer.clean import clean_page
-from tests.conftest import require_shared
+from tests.conftest import shared_corpus_lines
 
 BYLINE = "本报记者　王晓明　李红"  # our own words: the corpus has no bylines
 CAPTION = "图为试验现场。本报记者　王晓明摄"
@@ -38,19 +37,17 @@ def _fit(article: dict) -> bool:
 @pytest.fixture(scope="module")
 def articles() -> list[dict]:
     """Three with 引题 and 副题, three with neither: the first that fit, in file order."""
-    path = require_shared("corpus", "rmrb-2019-2020.jsonl.gz")
     full, bare = [], []
-    with gzip.open(path, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            article = {k: v or "" for k, v in json.loads(line).items()}
-            if not _fit(article):
-                continue
-            if article["kicker"] and article["subtitle"] and len(full) < 3:
-                full.append(article)
-            elif not article["kicker"] and not article["subtitle"] and len(bare) < 3:
-                bare.append(article)
-            if len(full) == 3 and len(bare) == 3:
-                break
+    for line in shared_corpus_lines():
+        article = {k: v or "" for k, v in json.loads(line).items()}
+        if not _fit(article):
+            continue
+        if article["kicker"] and article["subtitle"] and len(full) < 3:
+            full.append(article)
+        elif not article["kicker"] and not article["subtitle"] and len(bare) < 3:
+            bare.append(article)
+        if len(full) == 3 and len(bare) == 3:
+            break
     return full + bare
 
 

@@ -11,7 +11,7 @@ import zlib
 import pytest
 
 from indexer.decode import DecodeError, decode_html
-from tests.conftest import require_shared
+from tests.conftest import require_shared, shared_corpus_lines
 
 GBK_ONLY = "朱镕基 陶喆 王堃"  # each name has a character that GB2312 lacks
 
@@ -24,9 +24,7 @@ def _page(body: str, meta: str | None = None) -> str:
 @pytest.fixture(scope="module")
 def prose() -> str:
     """A few real paragraphs (read at run time), long enough for detection to have evidence."""
-    path = require_shared("corpus", "rmrb-2019-2020.jsonl.gz")
-    with gzip.open(path, "rt", encoding="utf-8") as lines:
-        body = json.loads(next(lines))["body"]
+    body = json.loads(next(shared_corpus_lines()))["body"]
     return body[:400].replace("\n", "</p><p>")
 
 

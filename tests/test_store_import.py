@@ -13,7 +13,7 @@ import pytest
 from indexer.article import Article
 from indexer.ingest import import_jsonl
 from indexer.store import Store
-from tests.conftest import require_shared
+from tests.conftest import require_shared, shared_corpus_lines
 
 RMRB = ("corpus", "rmrb-2019-2020.jsonl.gz")
 
@@ -34,8 +34,7 @@ def rmrb_store(tmp_path_factory) -> tuple[Store, list[dict]]:
     store = Store(tmp_path_factory.mktemp("rmrb"))
     report = import_jsonl(store, [path])
     assert report.errors == []
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        records = [json.loads(line) for line in handle]
+    records = [json.loads(line) for line in shared_corpus_lines(*RMRB)]
     assert report.lines == len(records)
     assert report.stored.new == len(records)
     return store, records
