@@ -5,7 +5,7 @@ Three issues × four pages × three articles, with 引题, 副题, bylines, phot
 names whose traditional forms differ (陈晓东/陳曉東, 刘丽华/劉麗華), digits and Latin letters
 (5G, GDP, AI), and one article continued from page 1 to page 3 (转版).
 
-The pages are rendered by `indexer.sitegen.render_site` in the classic Founder layout, so the demo
+The pages are rendered by `tests.sitegen.render_site` in the classic Founder layout, so the demo
 goes through the same cleaner as a real archive. Run it again after changing the text or the
 renderer; the output is deterministic:
 
@@ -18,8 +18,10 @@ import shutil
 import sys
 from pathlib import Path
 
-from indexer.article import Article, Caption, Section, make_id
-from indexer.sitegen import render_site
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the site renderer lives in tests/
+
+from indexer.article import Article, Caption, Section, make_id  # noqa: E402
+from tests.sitegen import render_site  # noqa: E402
 
 PAPER = "江城晚报"
 TEMPLATE = "founder"

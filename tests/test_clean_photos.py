@@ -10,7 +10,7 @@ import pytest
 
 from indexer.article import Article, Caption, Section
 from indexer.clean import CleanError, clean_html, clean_page
-from indexer.sitegen import TEMPLATES, article_paths, render_site
+from tests.sitegen import TEMPLATES, article_paths, render_site
 
 BASE = "http://epaper.example.cn/"
 DAY = "2024-03-05"

@@ -1,4 +1,4 @@
-"""Every article page indexer.sitegen renders, for every template and encoding, cleans back
+"""Every article page tests.sitegen renders, for every template and encoding, cleans back
 into the article it was rendered from; every layout page is refused as a layout page."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pytest
 
 from indexer.article import Article, Caption, Section
 from indexer.clean import CleanError, clean_page
-from indexer.sitegen import TEMPLATES, article_paths, render_site
+from tests.sitegen import TEMPLATES, article_paths, render_site
 
 BASE = "http://epaper.example.cn/"
 

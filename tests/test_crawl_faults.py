@@ -15,9 +15,9 @@ import pytest
 
 from indexer.article import Article
 from indexer.crawl import USER_AGENT, CrawlError, crawl
-from indexer.sitegen import article_paths, render_site
 from indexer.store import Store
 from tests.epaper_server import SAMPLE_DATES, EpaperServer, sample_articles
+from tests.sitegen import article_paths, render_site
 
 REPO = Path(__file__).resolve().parent.parent
 FAST = {"delay": 0.002, "timeout": 5.0, "backoff": 0.01, "paper": "人民日报"}

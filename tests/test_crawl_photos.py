@@ -16,10 +16,10 @@ import pytest
 
 from indexer.article import Article, Caption
 from indexer.crawl import UNREADABLE, crawl
-from indexer.sitegen import article_paths, render_site
 from indexer.store import Store
 from tests.conftest import shared_corpus_lines
 from tests.epaper_server import SAMPLE_DATES, SAMPLE_PAGES, EpaperServer, sample_articles
+from tests.sitegen import article_paths, render_site
 from tests.test_crawl_sites import assert_crawled_all, assert_same_article
 
 FAST = {"delay": 0.002, "timeout": 5.0, "backoff": 0.01, "paper": "人民日报"}

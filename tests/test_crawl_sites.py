@@ -14,9 +14,9 @@ import pytest
 
 from indexer.article import Article, Caption
 from indexer.crawl import CrawlReport, crawl
-from indexer.sitegen import article_paths, render_site
 from indexer.store import Store
 from tests.epaper_server import SAMPLE_DATES, SAMPLE_GAP, EpaperServer, sample_articles
+from tests.sitegen import article_paths, render_site
 
 FAST = {"delay": 0.002, "timeout": 5.0, "backoff": 0.01, "paper": "人民日报"}
 FIRST, LAST = SAMPLE_DATES[0], SAMPLE_DATES[-1]

@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from indexer.article import Article, Caption, Section
-from indexer.sitegen import TEMPLATES, article_paths, render_site
+from tests.sitegen import TEMPLATES, article_paths, render_site
 
 DATES = ("2024-03-01", "2024-03-02", "2024-03-04")
 
