@@ -12,8 +12,9 @@ another kind the public API is used instead (slow, but right).
 Interface:
 - `read_postings(reader, field, word) -> (docnums, term frequencies)`, docnums global to the
   reader, deleted documents included (the caller filters them);
-- `public_postings(reader, field, word)`: the same through Whoosh's public matcher API, the
-  reference the fast path is checked against (tests, `Archive.health`);
+- `public_postings(reader, field, word)`: the same through Whoosh's public matcher API
+  (deleted documents left out), the reference the fast path is checked against (tests,
+  `Archive.health`);
 - `numeric_column(reader, name, n) -> int64 array` and `string_column(reader, name, n)`.
 """
 
@@ -50,7 +51,8 @@ def read_postings(reader: IndexReader, field: str, word: str) -> Postings:
 
 
 def public_postings(reader: IndexReader, field: str, word: str) -> Postings:
-    """`read_postings` through Whoosh's public API: a matcher per segment, one call a posting."""
+    """`read_postings` through Whoosh's public API, without deleted documents: a matcher per
+    segment, one Python call a posting."""
     ids_parts, tf_parts = [], []
     for leaf, base in reader.leaf_readers():
         if (field, word) not in leaf:
