@@ -13,10 +13,10 @@ Layout under DATA/index/:
 - write.lock: one writer at a time (filelock); a second writer gets IndexBusy.
 
 Schema (why): word fields hold rjieba words with sequential positions and are scored by BM25F
-with per-field boosts applied at query time (indexer/scoring.py); the character unigrams and bigrams of all text
-fields, which find the candidates for any fragment, are not a Whoosh field but the gram
-sidecar (indexer/grams.py; see GramSegmentWriter for why); `tkey` is the normalised title without punctuation
-for known-item search; `dord` (YYYYMMDD), `toff`, `tlen`, `dk` and the field lengths
+with per-field boosts applied at query time (indexer/scoring.py); the character unigrams and
+bigrams of all text fields, which find the candidates for any fragment, are not a Whoosh field
+but the gram sidecar (indexer/grams.py, which says why); `tkey` is the normalised title without
+punctuation for known-item search; `dord` (YYYYMMDD), `toff`, `tlen`, `dk` and the field lengths
 `n_<field>` (characters, for BM25's length normalisation) are numeric columns read once per
 searcher into numpy.
 """
