@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import re
 import threading
+from typing import TYPE_CHECKING
 
 from flask import Flask, abort, current_app
 
-from indexer import Archive
 from indexer.article import Article
 from indexer.results import IndexState, SearchResult
 from webui.params import BadParameter, SearchParams
+
+if TYPE_CHECKING:
+    from indexer import Archive
 
 ARCHIVE_KEY = "baoku.archive"
 _ARTICLE_ID = re.compile(r"^[\w.\-]{1,100}$")
@@ -46,6 +49,9 @@ def get_archive() -> Archive:
         archive = app.extensions.get(ARCHIVE_KEY)
         if archive is None:
             try:
+                # Imported on first use: Whoosh and jieba load after the server is listening.
+                from indexer import Archive
+
                 archive = Archive(app.config["DATA_DIR"])
             except Exception as exc:  # whatever Whoosh raises, the reader gets one clear page
                 raise IndexUnavailable(INDEX_STATE_MESSAGES[IndexState.BROKEN]) from exc
