@@ -12,7 +12,7 @@ __all__ = ["Archive", "Article", "Caption", "Section"]
 def __getattr__(name: str):
     # Whoosh and jieba load only when searching is actually asked for.
     if name == "Archive":
-        from indexer.search import Archive
+        from indexer.archive import Archive
 
         return Archive
     raise AttributeError(name)

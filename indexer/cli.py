@@ -7,7 +7,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,12 +23,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
-DEFAULT_DATA = "corpus"
-
-
-def resolve_data_dir(data: str | None) -> Path:
-    """--data wins, then $BAOKU_DATA, then ./corpus."""
-    return Path(data or os.environ.get("BAOKU_DATA") or DEFAULT_DATA)
+from indexer.config import DEMO_BASE_URL, DEMO_PAPER, demo_pages, resolve_data_dir
+from indexer.progress import Progress as ProgressFn
+from indexer.results import SORTS, SearchResult
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -45,18 +42,17 @@ def main(ctx: click.Context, data: str | None) -> None:
     ctx.obj = resolve_data_dir(data)
 
 
-# --- fetch / clean / store (owner: foundation) -------------------------------------------
-
-DEMO_DIR = Path(__file__).resolve().parent.parent / "corpus" / "demo"
-DEMO_PAPER = "江城晚报"
-DEMO_BASE_URL = "https://epaper.jcwb.example/"
+# --- fetch / clean / store -----------------------------------------------------------------
 
 
 @contextmanager
-def _progress(description: str, counts: bool = True) -> Iterator[Callable[[int, int], None]]:
-    """A rich progress bar on stderr (only on a terminal); yields a (done, total) callback.
+def _progress(
+    description: str, counts: bool = True, total: int | None = None
+) -> Iterator[ProgressFn]:
+    """A rich progress bar on stderr (only on a terminal); yields an indexer.progress callback.
 
-    counts=False for progress in bytes, where "n of m" would mean little to a reader.
+    counts=False for progress in bytes, where "n of m" would mean little to a reader; `total`
+    for when the caller knows it and the job does not.
     """
     console = Console(stderr=True)
     with Progress(
@@ -68,10 +64,10 @@ def _progress(description: str, counts: bool = True) -> Iterator[Callable[[int, 
         transient=True,
         disable=not console.is_terminal,
     ) as bar:
-        task = bar.add_task(description, total=None)
+        task = bar.add_task(description, total=total)
 
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+        def update(done: int, known: int) -> None:
+            bar.update(task, completed=done, total=known or total)
 
         yield update
 
@@ -231,21 +227,19 @@ def reclean(data_dir: Path) -> None:
 @click.option("--no-serve", is_flag=True, help="Build and index only.")
 @click.pass_context
 def demo(ctx: click.Context, host: str, port: int, no_serve: bool) -> None:
-    """Build the demo archive (corpus/demo), index it and serve it."""
+    """Build the demo archive (the demo pages shipped with Baoku), index it and serve it."""
     from indexer.ingest import ingest_paths
 
-    explicit = ctx.parent.params.get("data") if ctx.parent else None
-    if not explicit and not os.environ.get("BAOKU_DATA"):
-        ctx.obj = DEMO_DIR.parent  # the repo's corpus/: everything but demo/ is git-ignored
     data_dir: Path = ctx.obj
-    if not DEMO_DIR.is_dir():
-        raise click.ClickException(f"the demo pages are missing: {DEMO_DIR}")
+    pages = demo_pages()
+    if not pages.is_dir():
+        raise click.ClickException(f"the demo pages are missing: {pages}")
     store = _open_store(data_dir)
     with _progress("cleaning the demo") as progress:
         # Only html/: index.html and paperindex.htm just redirect to the newest issue.
         report = ingest_paths(
             store,
-            [DEMO_DIR / "html"],
+            [pages / "html"],
             paper=DEMO_PAPER,
             base_url=DEMO_BASE_URL + "html/",
             progress=progress,
@@ -264,32 +258,10 @@ def demo(ctx: click.Context, host: str, port: int, no_serve: bool) -> None:
     if no_serve:
         return
     os.environ["BAOKU_DATA"] = str(data_dir)
-    try:
-        import webui  # noqa: F401
-    except ImportError:
-        click.echo("The web app is not available; searching at a prompt instead.")
-        _search_prompt(data_dir)
-        return
     ctx.invoke(serve, host=host, port=port)
 
 
-def _search_prompt(data_dir: Path) -> None:
-    """Until the web app lands: ask for queries and print the hits."""
-    from indexer import Archive
-
-    archive = Archive(data_dir)
-    click.echo("Search the demo (empty line or Ctrl-D to quit).")
-    while True:
-        try:
-            query = click.prompt("报库", default="", show_default=False)
-        except (EOFError, click.Abort):
-            return
-        if not query.strip():
-            return
-        _print_results(archive.search(query, limit=10))
-
-
-# --- index / search (owner: search core) --------------------------------------------------
+# --- index / search -------------------------------------------------------------------------
 
 
 @main.command()
@@ -297,18 +269,15 @@ def _search_prompt(data_dir: Path) -> None:
 @click.pass_obj
 def index(data_dir: Path, rebuild: bool) -> None:
     """Bring the search index up to date with the store."""
-    from rich.progress import Progress as _Progress
-
+    from indexer.archive import Archive
     from indexer.index import IndexBusy
-    from indexer.search import Archive
     from indexer.store import Store
 
     total = len(Store(data_dir))
-    with _Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("rebuilding" if rebuild else "indexing", total=total or None)
+    with _progress("rebuilding" if rebuild else "indexing", total=total or None) as progress:
         try:
             with Archive(data_dir) as archive:
-                report = archive.reindex(rebuild=rebuild, progress=lambda n: bar.advance(task, n))
+                report = archive.reindex(rebuild=rebuild, progress=progress)
         except IndexBusy as exc:
             raise click.ClickException(str(exc)) from None
     how = "rebuilt" if report.rebuilt else "updated"
@@ -329,7 +298,7 @@ def index(data_dir: Path, rebuild: bool) -> None:
     "--sort",
     default="relevance",
     show_default=True,
-    type=click.Choice(["relevance", "newest", "oldest"]),
+    type=click.Choice(SORTS),
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.pass_obj
@@ -345,14 +314,15 @@ def search(
     as_json: bool,
 ) -> None:
     """Search the archive."""
+    from indexer.archive import Archive
     from indexer.index import IndexOutdated
-    from indexer.search import Archive
+    from indexer.results import IndexState
 
     with Archive(data_dir) as archive:
         state = archive.index_state()
-        if state == "missing":
+        if state == IndexState.MISSING:
             raise click.ClickException(f"no index under {data_dir}: run `baoku index` first")
-        if state == "broken":
+        if state == IndexState.BROKEN:
             raise click.ClickException(
                 f"the index under {data_dir} cannot be opened: run `baoku index --rebuild`"
             )
@@ -369,33 +339,30 @@ def search(
         except (ValueError, IndexOutdated) as exc:
             raise click.ClickException(str(exc)) from None
     if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False))
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
         return
     _print_results(result)
 
 
-def _print_results(result: dict) -> None:
+def _print_results(result: SearchResult) -> None:
     from rich.markup import escape
 
     console = Console()
-    parsed = result.get("parsed", {})
+    parsed = result.parsed
     console.print(
-        f"{result['total']} 篇 · {result['took_ms']} ms · 检索词: "
-        + escape(" ".join(parsed.get("terms", [])))
+        f"{result.total} 篇 · {result.took_ms} ms · 检索词: " + escape(" ".join(parsed.terms))
     )
-    if parsed.get("suggestion"):
-        console.print(escape(parsed["suggestion"]), style="yellow")
-    if parsed.get("suggestion_query"):
+    if parsed.suggestion:
+        console.print(escape(parsed.suggestion), style="yellow")
+    if parsed.suggestion_query:
+        console.print(f"试试: baoku search {escape(repr(parsed.suggestion_query))}", style="yellow")
+    for n, hit in enumerate(result.hits, start=result.offset + 1):
+        page = f"第{hit.page}版" if hit.page else ""
         console.print(
-            f"试试: baoku search {escape(repr(parsed['suggestion_query']))}", style="yellow"
+            f"[bold]{n}. {escape(hit.title)}[/bold]  "
+            f"[dim]{hit.date} {escape(page)} {escape(hit.paper)} · {hit.id}[/dim]"
         )
-    for n, hit in enumerate(result["hits"], start=result["offset"] + 1):
-        page = f"第{hit['page']}版" if hit["page"] else ""
-        console.print(
-            f"[bold]{n}. {escape(hit['title'])}[/bold]  "
-            f"[dim]{hit['date']} {escape(page)} {escape(hit['paper'])} · {hit['id']}[/dim]"
-        )
-        console.print("   " + _snippet_markup(hit["snippet"], console.is_terminal))
+        console.print("   " + _snippet_markup(hit.snippet, console.is_terminal))
 
 
 def _snippet_markup(snippet: str, styled: bool = True) -> str:
@@ -414,7 +381,7 @@ def _snippet_markup(snippet: str, styled: bool = True) -> str:
     return "".join(out)
 
 
-# --- crawl (owner: harvest) ---------------------------------------------------------------
+# --- crawl ---------------------------------------------------------------------------------
 
 
 @main.command()
@@ -508,7 +475,7 @@ def crawl(
         raise click.ClickException("nothing could be fetched")
 
 
-# --- present (owner: web) -----------------------------------------------------------------
+# --- present -------------------------------------------------------------------------------
 
 
 @main.command()

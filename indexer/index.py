@@ -8,15 +8,15 @@ Layout under DATA/index/:
   - texts.bin: the normalised text of every document (fields joined by NUL), UTF-8,
     append-only; a document's byte range is in its `toff`/`tlen` columns. Quoted phrases
     and field-prefixed fragments are verified here with mmap.find (exact, no decoding).
-  - grams-<base>-<n>.{keys,starts,dks}.npy: the character-gram sidecar (GramSegmentWriter).
+  - grams-<base>-<n>.{keys,starts,dks}.npy: the character-gram sidecar (indexer/grams.py).
   - manifest.json: id → content_hash of what is indexed, for incremental updates.
 - write.lock: one writer at a time (filelock); a second writer gets IndexBusy.
 
 Schema (why): word fields hold rjieba words with sequential positions and are scored by BM25F
-with per-field boosts applied at query time; the character unigrams and bigrams of all text
-fields, which find the candidates for any fragment, are not a Whoosh field but the gram
-sidecar (see GramSegmentWriter for why); `tkey` is the normalised title without punctuation
-for known-item search; `dord` (YYYYMMDD), `toff`, `tlen`, `dk` and the field lengths
+with per-field boosts applied at query time (indexer/scoring.py); the character unigrams and
+bigrams of all text fields, which find the candidates for any fragment, are not a Whoosh field
+but the gram sidecar (indexer/grams.py, which says why); `tkey` is the normalised title without
+punctuation for known-item search; `dord` (YYYYMMDD), `toff`, `tlen`, `dk` and the field lengths
 `n_<field>` (characters, for BM25's length normalisation) are numeric columns read once per
 searcher into numpy.
 """
@@ -39,8 +39,11 @@ from whoosh.codec.whoosh3 import W3Codec
 
 from indexer.analysis import RUN, WordTokenizer, normalize
 from indexer.article import Article
+from indexer.grams import GramSegmentWriter
+from indexer.progress import Progress
+from indexer.scoring import WORD_BOOSTS
 
-# The text fields, in the order they are joined in texts.bin (and in the grams field).
+# The text fields, in the order they are joined in texts.bin (and in the gram sidecar).
 TEXT_FIELDS = (
     "title",
     "kicker",
@@ -52,16 +55,6 @@ TEXT_FIELDS = (
     "page_name",
 )
 SEP = "\x00"
-# Word fields and their BM25F weights: title, kicker, subtitle > headings > captions > body.
-WORD_BOOSTS = {
-    "title": 6.0,
-    "kicker": 3.0,
-    "subtitle": 3.0,
-    "headings": 2.0,
-    "captions": 1.5,
-    "body": 1.0,
-    "author": 1.0,
-}
 POINTER = "CURRENT"
 TEXTS = "texts.bin"
 MANIFEST = "manifest.json"
@@ -187,88 +180,6 @@ def apply_diffs(norm: str, diffs: list[list]) -> str:
         pos = start + len(orig)
     pieces.append(norm[pos:])
     return "".join(pieces)
-
-
-def _code_points(norm: str) -> np.ndarray:
-    cps = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32)
-    # Keys are 32-bit: characters beyond the BMP (rare CJK extensions) share one code, which
-    # can only add candidates, never lose one.
-    return np.where(cps > 0xFFFF, 0xFFFD, cps)
-
-
-def gram_keys(norm: str) -> np.ndarray:
-    """The sorted unique gram keys (see `gram_key`) of normalised text, computed with numpy."""
-    cps = _code_points(norm)
-    inrun = np.zeros(len(cps), dtype=bool)
-    for m in RUN.finditer(norm):
-        inrun[m.start() : m.end()] = True
-    uni = cps[inrun]
-    pair = inrun[:-1] & inrun[1:]
-    bi = (cps[:-1][pair] << np.uint32(16)) | cps[1:][pair]
-    return np.unique(np.concatenate([uni, bi]))
-
-
-def gram_key(gram: str) -> int:
-    """A unigram is its code point (< 2**16); a bigram is (first << 16) | second (≥ 2**16,
-    as the first character of a bigram is never NUL)."""
-    cps = [int(c) for c in _code_points(gram)]
-    if len(cps) == 1:
-        return cps[0]
-    return (cps[0] << 16) | cps[1]
-
-
-class GramSegmentWriter:
-    """Writes the character-gram postings of a batch of documents as one sidecar segment.
-
-    Why not a Whoosh field: measured on 2,000 人民日报 articles, an Existence field of
-    unigrams+bigrams made the Whoosh index 1.8× larger and indexing 5× slower (1,000 postings
-    per document through Whoosh's pure-Python posting pool). Here they are three numpy arrays:
-    sorted unique uint32 keys, int32 start offsets, and per gram the documents' stable keys
-    (dk) as uint16 offsets from the segment's base dk (in the file name), loaded with mmap by
-    readers. Postings of documents no longer live in Whoosh are ignored at
-    read time (dk → docnum is -1), so updates only ever append a segment.
-    """
-
-    def __init__(self, gen: Path, chunk: int = 20000) -> None:
-        self.gen = gen
-        self.chunk = chunk  # < 2**16, so that dk - base fits in uint16
-        self._keys: list[np.ndarray] = []
-        self._dks: list[np.ndarray] = []
-        self._base = -1
-        self.written: list[Path] = []
-
-    def add(self, dk: int, norm: str) -> None:
-        if self._base < 0:
-            self._base = dk
-        if dk - self._base >= self.chunk:
-            self.flush()
-            self._base = dk
-        keys = gram_keys(norm)
-        self._keys.append(keys)
-        self._dks.append(np.full(len(keys), dk - self._base, dtype=np.uint16))
-
-    def flush(self) -> None:
-        if not self._keys:
-            return
-        keys = np.concatenate(self._keys)
-        dks = np.concatenate(self._dks)
-        self._keys, self._dks = [], []
-        order = np.lexsort((dks, keys))
-        keys, dks = keys[order], dks[order]
-        ukeys, starts = np.unique(keys, return_index=True)
-        starts = np.append(starts, len(keys)).astype(np.int32)
-        stem = f"grams-{self._base:09d}-{time.monotonic_ns() % 10**9:09d}"
-        for suffix, arr in (("dks", dks), ("starts", starts), ("keys", ukeys)):
-            tmp = self.gen / f".{stem}.{suffix}.tmp.npy"
-            np.save(tmp, arr)
-            os.replace(tmp, self.gen / f"{stem}.{suffix}.npy")  # keys last: marks it complete
-            self.written.append(self.gen / f"{stem}.{suffix}.npy")
-
-    def discard(self) -> None:
-        """Remove what this writer wrote: its document keys will be handed out again."""
-        for path in reversed(self.written):  # keys first, so readers skip the segment
-            path.unlink(missing_ok=True)
-        self.written = []
 
 
 def doc_fields(article: Article, offset: int, dk: int) -> tuple[dict, bytes, str]:
@@ -429,7 +340,7 @@ def build_generation(
     articles: Iterable[Article],
     *,
     procs: int = 2,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
 ) -> Manifest:
     """Index `articles` into the empty directory `gen`; returns its manifest."""
     ix = index.create_in(str(gen), make_schema())
@@ -438,12 +349,12 @@ def build_generation(
     try:
         with open(gen / TEXTS, "wb") as texts:
             appender = _DocAppender(gen, texts, writer, manifest)
-            for article in articles:
+            for done, article in enumerate(articles, start=1):
                 if article.id in manifest.docs:  # one document per id, the last one wins
                     writer.delete_by_term("id", article.id)
                 appender.add(article, update=False)
                 if progress:
-                    progress(1)
+                    progress(done, 0)
             appender.finish()
         writer.commit()
     except BaseException:
@@ -457,7 +368,7 @@ def update_generation(
     gen: Path,
     articles: Iterable[Article],
     *,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
     manifest: Manifest | None = None,
 ) -> IndexReport:
     """Add, update and delete documents of a live generation to match `articles`
@@ -471,9 +382,9 @@ def update_generation(
     try:
         with open(gen / TEXTS, "ab") as texts:
             appender = _DocAppender(gen, texts, writer, manifest)
-            for article in articles:
+            for done, article in enumerate(articles, start=1):
                 if progress:
-                    progress(1)
+                    progress(done, 0)
                 known = manifest.docs.get(article.id)
                 seen.add(article.id)
                 if known == article.content_hash():
@@ -509,7 +420,7 @@ def reindex(
     *,
     rebuild: bool = False,
     procs: int = 2,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
 ) -> IndexReport:
     """Bring the index under `root` up to date with `articles()`; one writer at a time.
 

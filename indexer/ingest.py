@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from indexer.article import Article
+from indexer.progress import Progress
 from indexer.store import PutResult, Store
 
 __all__ = [
@@ -37,8 +38,6 @@ __all__ = [
 # is skipped when walking a folder. A file named explicitly is always tried.
 HTML_SUFFIXES = frozenset({".htm", ".html", ".shtml", ".xhtml", ".shtm"})
 BATCH = 500  # articles per store write: bounded memory, few file rewrites
-
-Progress = Callable[[int, int], None]  # (done, total)
 
 
 @dataclass

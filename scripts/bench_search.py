@@ -30,10 +30,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from indexer import Archive  # noqa: E402
 from indexer.analysis import RUN, normalize, words  # noqa: E402
 from indexer.article import Article  # noqa: E402
 from indexer.index import field_texts, reindex  # noqa: E402
-from indexer.search import Archive  # noqa: E402
 
 SHARED = Path(os.environ.get("BAOKU_SHARED", REPO.parent / "shared"))
 SEED = 20240101
@@ -203,7 +203,7 @@ def run_set(name: str, articles: list[Article], work: Path, log) -> dict:
     frags = fragments(articles, random.Random(SEED + 1), 200 if len(articles) < 20000 else 100)
 
     def ours_ids(q):
-        return [h["id"] for h in archive.search(q, limit=100000, snippets=False)["hits"]]
+        return [h.id for h in archive.search(q, limit=100000, snippets=False).hits]
 
     def tb_ids(q):
         return textbook.search(q, limit=None)
@@ -219,8 +219,8 @@ def run_set(name: str, articles: list[Article], work: Path, log) -> dict:
     log(f"[{name}] recall {row}")
 
     def ours_top(title):
-        hits = archive.search(title, limit=1)["hits"]
-        return hits[0]["id"] if hits else None
+        hits = archive.search(title, limit=1).hits
+        return hits[0].id if hits else None
 
     def tb_top(title):
         ids = textbook.search(title, limit=1)

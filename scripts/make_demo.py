@@ -1,4 +1,6 @@
-"""Write corpus/demo/: a small e-paper archive of a fictional paper, 《江城晚报》.
+"""Write indexer/data/demo/: a small e-paper archive of a fictional paper, 《江城晚报》.
+
+The pages are package data, so `baoku demo` works from an installed package.
 
 Every article below is made up for Baoku, in its own words: the city, the people, the numbers.
 Three issues × four pages × three articles, with 引题, 副题, bylines, photo captions, 小标题,
@@ -25,7 +27,7 @@ from tests.sitegen import render_site  # noqa: E402
 
 PAPER = "江城晚报"
 TEMPLATE = "founder"
-OUT = Path(__file__).resolve().parent.parent / "corpus" / "demo"
+OUT = Path(__file__).resolve().parent.parent / "indexer" / "data" / "demo"
 PAGE_NAMES = {"01": "要闻", "02": "城事", "03": "经济", "04": "文体"}
 
 # The renderer borrows a real paper's chrome; the demo wears its own name.

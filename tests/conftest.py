@@ -39,7 +39,7 @@ def shared_dir() -> Path:
     return require_shared()
 
 
-# --- web app (owner: web) -----------------------------------------------------------------
+# --- web app ---------------------------------------------------------------------------------
 
 XSS_TITLE = "<script>alert(1)</script>标题"
 XSS_BODY = "第一段<img src=x onerror=alert(1)>结尾"
@@ -111,18 +111,18 @@ def client(app):
 @pytest.fixture(scope="module")
 def archive(app):
     """The Archive the app serves from, to compare what the pages show with."""
-    from webui import get_archive
+    from webui.db import get_archive
 
     with app.app_context():
         return get_archive()
 
 
-# --- the demo archive (owner: search) -----------------------------------------------------
+# --- the demo archive --------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
 def demo_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """corpus/demo (《江城晚报》, made up, in the repository) built and indexed by `baoku demo`."""
+    """The demo pages (《江城晚报》, made up, package data) built and indexed by `baoku demo`."""
     from click.testing import CliRunner
 
     from indexer.cli import main

@@ -7,11 +7,11 @@ article would be stored and indexed as if it were whole.
 from __future__ import annotations
 
 import zlib
-from pathlib import Path
 
 import pytest
 
 from indexer.clean import CleanError, LayoutPageError, clean_page
+from indexer.config import demo_pages
 from tests.conftest import require_shared
 
 
@@ -119,7 +119,7 @@ def test_real_layout_pages_are_refused_as_layout(parts):
 def test_a_layout_page_has_its_own_error_type():
     """Batch callers tell an expected 版面 page from a failure by type, not by message text."""
     assert issubclass(LayoutPageError, CleanError)
-    demo = Path(__file__).resolve().parent.parent / "corpus" / "demo" / "html"
+    demo = demo_pages() / "html"
     with pytest.raises(LayoutPageError):
         clean_page(sorted(demo.glob("**/node_2.htm"))[0].read_bytes())
     with pytest.raises(CleanError) as refused:

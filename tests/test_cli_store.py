@@ -18,10 +18,11 @@ from click.testing import CliRunner
 
 from indexer.article import Article
 from indexer.cli import main
+from indexer.config import demo_pages
 from indexer.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
-DEMO_DAY = REPO / "corpus" / "demo" / "html" / "2025-04" / "08"
+DEMO_DAY = demo_pages() / "html" / "2025-04" / "08"
 
 
 def _run(data: Path, *args: str):
@@ -142,7 +143,7 @@ def test_demo_builds_and_indexes(tmp_path: Path) -> None:
     from indexer import Archive
 
     hits = Archive(tmp_path / "data").search("地铁", limit=50)
-    titles = {hit["title"] for hit in hits["hits"]}
+    titles = {hit.title for hit in hits.hits}
     assert "地铁5号线今晨开通试运营" in titles
     assert "城市书房开进地铁站" in titles
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from indexer import Archive
 from indexer.analysis import grams, normalize, query_grams
 from indexer.article import Article
 from indexer.cli import main
 from indexer.index import SEP, IndexBusy, IndexOutdated, field_texts, live_generation, reindex
-from indexer.search import Archive
 from indexer.store import Store
 from tests.conftest import shared_corpus_lines
 
@@ -30,7 +30,7 @@ def rmrb() -> list[Article]:
 
 
 def ids(archive: Archive, query: str) -> set[str]:
-    return {h["id"] for h in archive.search(query, limit=100000, snippets=False)["hits"]}
+    return {h.id for h in archive.search(query, limit=100000, snippets=False).hits}
 
 
 def test_incremental_add_update_delete(tmp_path: Path, rmrb):
@@ -55,7 +55,7 @@ def test_incremental_add_update_delete(tmp_path: Path, rmrb):
     assert changed.id not in ids(archive, f'标题:"{rmrb[5].title}"')
     assert archive.get(removed.id) is None
     assert archive.get(changed.id).title == changed.title
-    assert archive.search('"增量更新测试"')["total"] == 1
+    assert archive.search('"增量更新测试"').total == 1
 
     third = reindex(root, lambda: iter(batch), procs=1)
     assert (third.added, third.updated, third.deleted, third.total) == (0, 0, 0, 109)
@@ -163,7 +163,7 @@ def test_index_of_another_schema_version_is_refused_then_rebuilt(tmp_path: Path,
     report = reindex(root, lambda: iter(rmrb[:30]), procs=1)
     assert report.rebuilt and report.total == 30
     with Archive(tmp_path) as archive:
-        assert archive.search("中国")["total"] > 0
+        assert archive.search("中国").total > 0
 
 
 def test_a_failed_update_changes_nothing(tmp_path: Path, rmrb):
@@ -182,7 +182,7 @@ def test_a_failed_update_changes_nothing(tmp_path: Path, rmrb):
         n for n in before if n.startswith("grams-")
     ]
     with Archive(tmp_path) as archive:
-        assert archive.search("中国", limit=1)["total"] == len(ids(archive, "中国"))
+        assert archive.search("中国", limit=1).total == len(ids(archive, "中国"))
         assert not ids(archive, f'"{rmrb[201].title}"') & {a.id for a in rmrb[200:205]}
         # the same document keys are handed out again: no stale postings may point at them
         report = reindex(root, lambda: iter(rmrb[:50] + rmrb[210:215]), procs=1)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from indexer import Archive
 from indexer.index import IndexOutdated, live_generation
-from indexer.search import Archive
 from indexer.store import Store
 
 

@@ -14,10 +14,10 @@ import opencc
 import pytest
 import rjieba
 
+from indexer import Archive
 from indexer.analysis import RUN, normalize
 from indexer.article import Article, Caption, Section
 from indexer.index import SEP, TEXT_FIELDS, field_texts
-from indexer.search import Archive
 from indexer.store import Store
 from tests.conftest import shared_corpus_lines
 
@@ -93,8 +93,8 @@ def brute(articles: list[Article], fragment: str, field: str | None = None) -> s
 
 def all_ids(archive: Archive, query: str, **kw) -> list[str]:
     result = archive.search(query, limit=100000, snippets=False, **kw)
-    assert result["total"] == len(result["hits"])
-    return [h["id"] for h in result["hits"]]
+    assert result.total == len(result.hits)
+    return [h.id for h in result.hits]
 
 
 def random_fragments(articles, seed: int, count: int, sizes=(2, 6)) -> list[str]:
@@ -154,8 +154,8 @@ def test_traditional_characters_find_the_simplified_text(corpus):
         if traditional == fragment:
             continue
         result = archive.search(f'"{traditional}"', limit=100000)
-        assert {h["id"] for h in result["hits"]} == brute(articles, fragment)
-        assert "简体" in (result["parsed"]["suggestion"] or "")
+        assert {h.id for h in result.hits} == brute(articles, fragment)
+        assert "简体" in (result.parsed.suggestion or "")
         checked += 1
         if checked == 10:
             break
@@ -166,11 +166,11 @@ def test_digits_latin_and_full_width(corpus):
     archive, _ = corpus
     for query in ("iphone", "IPHONE", "ｉＰｈｏｎｅ", "5g", '"第5版"', "apec"):
         assert "test-latin-1" in all_ids(archive, query), query
-    hit = archive.search("iphone 5G", limit=50)["hits"]
-    mine = next(h for h in hit if h["id"] == "test-latin-1")
-    assert "<mark>5G</mark>" in mine["snippet"]
-    assert mine["title"] == "新款iPhone发布"
-    assert "<mark>ＡＰＥＣ</mark>" in archive.search("apec")["hits"][0]["snippet"]
+    hit = archive.search("iphone 5G", limit=50).hits
+    mine = next(h for h in hit if h.id == "test-latin-1")
+    assert "<mark>5G</mark>" in mine.snippet
+    assert mine.title == "新款iPhone发布"
+    assert "<mark>ＡＰＥＣ</mark>" in archive.search("apec").hits[0].snippet
 
 
 def test_captions_only_search(corpus):
@@ -180,13 +180,13 @@ def test_captions_only_search(corpus):
     # 观看 is in that article's body, not in any caption
     assert "test-caption-1" in all_ids(archive, "观看")
     assert "test-caption-1" not in all_ids(archive, "图片:观看")
-    hit = archive.search("图片:打滚")["hits"][0]
-    assert "<mark>打滚</mark>" in hit["snippet"]
+    hit = archive.search("图片:打滚").hits[0]
+    assert "<mark>打滚</mark>" in hit.snippet
     # 雪 is in the body and in a caption: a caption search shows the caption it matched.
-    caption_hit = archive.search("图片:雪")["hits"][0]
-    assert caption_hit["id"] == "test-caption-1"
-    assert "熊猫宝宝在<mark>雪</mark>地" in caption_hit["snippet"]
-    assert "熊猫" not in archive.search("动物园 雪")["hits"][0]["snippet"]
+    caption_hit = archive.search("图片:雪").hits[0]
+    assert caption_hit.id == "test-caption-1"
+    assert "熊猫宝宝在<mark>雪</mark>地" in caption_hit.snippet
+    assert "熊猫" not in archive.search("动物园 雪").hits[0].snippet
 
 
 def test_title_field_is_verified_against_the_title(corpus):
@@ -213,12 +213,12 @@ def test_date_ranges_filter_exactly(corpus):
 
 def test_sort_newest_and_oldest(corpus):
     archive, _ = corpus
-    newest = [h["date"] for h in archive.search("经济", limit=50, sort="newest")["hits"]]
-    oldest = [h["date"] for h in archive.search("经济", limit=50, sort="oldest")["hits"]]
+    newest = [h.date for h in archive.search("经济", limit=50, sort="newest").hits]
+    oldest = [h.date for h in archive.search("经济", limit=50, sort="oldest").hits]
     assert newest == sorted(newest, reverse=True) and len(newest) == 50
     assert oldest == sorted(oldest)
     assert newest[0] > oldest[0]
-    in_query = [h["date"] for h in archive.search("经济 排序:最早", limit=20)["hits"]]
+    in_query = [h.date for h in archive.search("经济 排序:最早", limit=20).hits]
     assert in_query == oldest[:20]
 
 
@@ -227,11 +227,11 @@ def test_facets_count_the_whole_result_set(corpus):
     by_id = {a.id: a for a in articles}
     for fragment in ("人民", "合作"):
         truth = [by_id[i] for i in brute(articles, fragment)]
-        facets = archive.search(f'"{fragment}"', limit=1)["facets"]
-        assert facets["year"] == dict(Counter(a.date[:4] for a in truth))
-        assert facets["month"] == dict(Counter(a.date[:7] for a in truth))
-        assert facets["page"] == dict(Counter(a.page for a in truth if a.page))
-        assert facets["paper"] == dict(Counter(a.paper for a in truth))
+        facets = archive.search(f'"{fragment}"', limit=1).facets
+        assert facets.year == dict(Counter(a.date[:4] for a in truth))
+        assert facets.month == dict(Counter(a.date[:7] for a in truth))
+        assert facets.page == dict(Counter(a.page for a in truth if a.page))
+        assert facets.paper == dict(Counter(a.paper for a in truth))
 
 
 def test_pagination_and_exact_total(corpus):
@@ -239,17 +239,17 @@ def test_pagination_and_exact_total(corpus):
     full = archive.search("中国", limit=30)
     first = archive.search("中国", limit=15)
     second = archive.search("中国", limit=15, offset=15)
-    assert [h["id"] for h in first["hits"] + second["hits"]] == [h["id"] for h in full["hits"]]
-    assert full["total"] >= len(brute(articles, "中国"))
+    assert [h.id for h in first.hits + second.hits] == [h.id for h in full.hits]
+    assert full.total >= len(brute(articles, "中国"))
 
 
 def test_snippets_escape_markup(corpus):
     archive, _ = corpus
-    hit = archive.search("alert")["hits"][0]
-    assert hit["id"] == "test-script-1"
-    assert "&lt;script&gt;" in hit["snippet"] and "<script" not in hit["snippet"]
-    assert "<mark>alert</mark>" in hit["snippet"]
-    assert re.sub(r"</?mark>", "", hit["snippet"]).count("<") == 0
+    hit = archive.search("alert").hits[0]
+    assert hit.id == "test-script-1"
+    assert "&lt;script&gt;" in hit.snippet and "<script" not in hit.snippet
+    assert "<mark>alert</mark>" in hit.snippet
+    assert re.sub(r"</?mark>", "", hit.snippet).count("<") == 0
     marked = archive.highlight("<script>x</script>蘭州新区", "兰州")
     assert marked == "&lt;script&gt;x&lt;/script&gt;<mark>蘭州</mark>新区"
 
@@ -269,8 +269,8 @@ def test_marks_wrap_the_whole_match(corpus):
             continue
         fragment = "".join(rng.choice(pairs))  # two words: jieba splits it, we mark it whole
         for query in (f'"{fragment}"', fragment):
-            hits = archive.search(query, limit=3)["hits"]
-            assert any(f"<mark>{fragment}</mark>" in h["snippet"] for h in hits), query
+            hits = archive.search(query, limit=3).hits
+            assert any(f"<mark>{fragment}</mark>" in h.snippet for h in hits), query
         checked += 1
 
 
@@ -281,8 +281,8 @@ def test_known_item_title_ranks_first(corpus):
     sample = random.Random(4).sample(unique, 40)
     first = []
     for a in sample:
-        hits = archive.search(a.title, limit=1)["hits"]
-        first.append(bool(hits) and hits[0]["id"] == a.id)
+        hits = archive.search(a.title, limit=1).hits
+        first.append(bool(hits) and hits[0].id == a.id)
         if not first[-1]:
             print("missed", repr(a.title), hits)
     assert sum(first) >= 38
@@ -292,7 +292,7 @@ def test_more_like_this_get_and_browse(corpus):
     archive, articles = corpus
     article = next(a for a in articles if len(a.body) > 500)
     related = archive.more_like_this(article.id, limit=5)
-    assert 0 < len(related) <= 5 and article.id not in {h["id"] for h in related}
+    assert 0 < len(related) <= 5 and article.id not in {h.id for h in related}
     assert archive.get(article.id).title == article.title
     assert archive.get("no-such-id") is None
 
@@ -310,8 +310,8 @@ def test_empty_and_garbage_queries_answer(corpus):
     archive, _ = corpus
     for query in ("", "OR", "-", "标题:", '"', "“", "，。", "x" * 5000, "日期:bad"):
         result = archive.search(query)
-        assert result["total"] >= 0 and "parsed" in result
-    assert archive.search("，。")["total"] == 0
+        assert result.total >= 0 and result.parsed is not None
+    assert archive.search("，。").total == 0
 
 
 def test_text_fields_order_matches_index():

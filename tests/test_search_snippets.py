@@ -11,10 +11,11 @@ import re
 
 import pytest
 
+from indexer import Archive
 from indexer.analysis import normalize
 from indexer.article import Article
+from indexer.highlight import SNIPPET_AFTER, SNIPPET_BEFORE, find_spans, make_snippet
 from indexer.index import TEXT_FIELDS, field_texts
-from indexer.search import SNIPPET_AFTER, SNIPPET_BEFORE, Archive, find_spans, make_snippet
 from tests.conftest import shared_corpus_lines
 
 MARK = re.compile(r"<mark>(.*?)</mark>")
@@ -88,12 +89,12 @@ def test_random_texts_and_terms():
 def test_demo_archive_5g_snippet(demo_data_dir):
     with Archive(demo_data_dir) as archive:
         result = archive.search("5G 基站", limit=10)
-        assert result["total"] >= 1
-        for hit in result["hits"]:
-            article = archive.get(hit["id"])
-            marked = {m for m in MARK.findall(hit["snippet"])}
-            assert marked <= {"5G基站", "5G", "基站"}, hit["snippet"]
-            check_snippet(hit["snippet"], article.body, marked)
+        assert result.total >= 1
+        for hit in result.hits:
+            article = archive.get(hit.id)
+            marked = {m for m in MARK.findall(hit.snippet)}
+            assert marked <= {"5G基站", "5G", "基站"}, hit.snippet
+            check_snippet(hit.snippet, article.body, marked)
 
 
 def test_real_articles_snippets_keep_matches_whole(tmp_path):

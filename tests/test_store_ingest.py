@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from indexer.article import Article
+from indexer.config import demo_pages
 from indexer.ingest import ingest_paths, reclean
 from indexer.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
-DEMO_HTML = REPO / "corpus" / "demo" / "html"
+DEMO_HTML = demo_pages() / "html"
 BASE = "https://epaper.jcwb.example/html/"
 
 

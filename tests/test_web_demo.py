@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from indexer.search import Archive
+from indexer import Archive
 from webui import create_app
 
 
@@ -39,16 +39,16 @@ def hit_ids(page: BeautifulSoup) -> list[str]:
 
 
 def test_a_suggestion_links_to_its_query_keeping_the_filters(client, demo):
-    expected = demo.search("植树月啊", page="01")["parsed"]
-    assert expected["suggestion_query"]
+    expected = demo.search("植树月啊", page="01").parsed
+    assert expected.suggestion_query
     page = soup(client.get("/search", query_string={"q": "植树月啊", "page": "01"}))
     link = page.select_one(".parsed .suggestion a")
-    assert link.get_text() == expected["suggestion"]
+    assert link.get_text() == expected.suggestion
     args = query_of(link["href"])
-    assert args["q"] == [expected["suggestion_query"]] and args["page"] == ["01"]
+    assert args["q"] == [expected.suggestion_query] and args["page"] == ["01"]
     followed = soup(client.get(link["href"]))
-    truth = demo.search(expected["suggestion_query"], page="01")
-    assert truth["total"] > 0 and hit_ids(followed) == [h["id"] for h in truth["hits"]]
+    truth = demo.search(expected.suggestion_query, page="01")
+    assert truth.total > 0 and hit_ids(followed) == [h.id for h in truth.hits]
 
 
 def test_a_simplified_note_is_not_a_link(client):
@@ -131,7 +131,7 @@ def check_examples(client, archive) -> list[str]:
     for link in links:
         page = soup(client.get(link["href"]))
         total = int(page.select_one(".summary .total").get_text())
-        assert total > 0 and total == archive.search(link.get_text())["total"], link["href"]
+        assert total > 0 and total == archive.search(link.get_text()).total, link["href"]
     return expected
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from indexer.search import Archive
+from indexer import Archive
 from indexer.store import Store
 from tests.test_index_state import broken_copy, outdated_copy
 from webui import create_app
@@ -56,7 +56,7 @@ def test_an_index_outdated_under_a_running_site(demo_data_dir, tmp_path):
     get the same 503 from IndexOutdated itself."""
     data_dir = outdated_copy(demo_data_dir, tmp_path / "copy")
     with Archive(demo_data_dir) as good:
-        article_id = good.search("江城")["hits"][0]["id"]
+        article_id = good.search("江城").hits[0].id
     client = client_for(data_dir)
     response = client.get(f"/article/{article_id}")  # the store has it; related needs the index
     assert response.status_code == 503 and "baoku index --rebuild" in message(response)

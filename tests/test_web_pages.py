@@ -65,11 +65,11 @@ def test_home_gives_an_overview_of_the_archive(client, archive, web_data_dir):
 
 def test_search_shows_what_the_archive_found(client, archive):
     expected = archive.search(QUERY, limit=10)
-    assert expected["total"] > 10, "the fixture should give this query several pages"
+    assert expected.total > 10, "the fixture should give this query several pages"
     page = soup(client.get("/search", query_string={"q": QUERY}))
     assert page.select_one("input[name=q]")["value"] == QUERY
-    assert shown_total(page) == expected["total"]
-    assert hit_ids(page) == [hit["id"] for hit in expected["hits"]]
+    assert shown_total(page) == expected.total
+    assert hit_ids(page) == [hit.id for hit in expected.hits]
     assert page.select_one(".took") is not None
     marks = page.select(".snippet mark")
     assert marks and all(QUERY in m.get_text() for m in marks)
@@ -77,8 +77,8 @@ def test_search_shows_what_the_archive_found(client, archive):
     first = page.select_one(".hit")
     href = first.select_one(".hit-title a")["href"]
     assert parse_qs(urlsplit(href).query)["q"] == [QUERY]
-    assert expected["hits"][0]["date"] in first.select_one(".hit-meta").get_text()
-    assert f"第{int(expected['hits'][0]['page'])}版" in first.select_one(".hit-meta").get_text()
+    assert expected.hits[0].date in first.select_one(".hit-meta").get_text()
+    assert f"第{int(expected.hits[0].page)}版" in first.select_one(".hit-meta").get_text()
 
 
 def test_facets_are_links_that_filter(client, archive):
@@ -87,16 +87,16 @@ def test_facets_are_links_that_filter(client, archive):
     for name in ("year", "month", "page", "paper"):
         links = page.select(f".facet-{name} a[data-facet={name}]")
         shown = {a["data-value"]: int(a.find_next_sibling("span").get_text()) for a in links}
-        assert shown == {str(k): v for k, v in expected["facets"][name].items()}, name
+        assert shown == {str(k): v for k, v in getattr(expected.facets, name).items()}, name
     # Follow the first 版次 facet: the count is the archive's count for that page.
     link = page.select_one(".facet-page a[data-facet=page]")
     narrowed = soup(client.get(link["href"]))
     value = link["data-value"]
-    assert shown_total(narrowed) == archive.search(QUERY, limit=0, page=value)["total"]
+    assert shown_total(narrowed) == archive.search(QUERY, limit=0, page=value).total
     assert narrowed.select_one(".facet-page li.active a")["data-value"] == value
     # The active facet links back to the unfiltered results.
     back = narrowed.select_one(".facet-page li.active a")["href"]
-    assert shown_total(soup(client.get(back))) == expected["total"]
+    assert shown_total(soup(client.get(back))) == expected.total
 
 
 def test_year_and_month_facets_become_date_ranges(client, archive):
@@ -107,12 +107,12 @@ def test_year_and_month_facets_become_date_ranges(client, archive):
     assert args["from"] == [f"{year}-{mon}-01"]
     narrowed = soup(client.get(month["href"]))
     expected = archive.search(QUERY, limit=0, date_from=args["from"][0], date_to=args["to"][0])
-    assert shown_total(narrowed) == expected["total"] == int(month.find_next_sibling("span").text)
+    assert shown_total(narrowed) == expected.total == int(month.find_next_sibling("span").text)
     assert "日期" in narrowed.select_one(".filters").get_text()
 
 
 def test_coverage_chart_has_a_bar_per_month(client, archive):
-    months = archive.search(QUERY, limit=0)["facets"]["month"]
+    months = archive.search(QUERY, limit=0).facets.month
     page = soup(client.get("/search", query_string={"q": QUERY}))
     bars = page.select("svg.chart rect.bar")
     counted = {
@@ -144,7 +144,7 @@ def test_date_range_filters(client, archive):
     args = {"q": QUERY, "from": "2020-01-01", "to": "2020-01-31"}
     page = soup(client.get("/search", query_string=args))
     expected = archive.search(QUERY, limit=10, date_from="2020-01-01", date_to="2020-01-31")
-    assert shown_total(page) == expected["total"] > 0
+    assert shown_total(page) == expected.total > 0
     assert all(t["datetime"].startswith("2020-01") for t in page.select(".hit-meta time"))
 
 
@@ -153,13 +153,13 @@ def test_pagination_pages_through_the_results(client, archive):
     page1 = soup(client.get("/search", query_string={"q": QUERY}))
     next_link = page1.select_one(".pager a[rel=next]")
     page2 = soup(client.get(next_link["href"]))
-    assert hit_ids(page2) == [h["id"] for h in expected["hits"]]
+    assert hit_ids(page2) == [h.id for h in expected.hits]
     assert page2.select_one(".pager .current").get_text() == "2"
     assert page2.select_one("ol.hits")["start"] == "11"
 
 
 def test_a_page_past_the_end_says_so_and_links_back(client, archive):
-    pages = -(-archive.search(QUERY, limit=0)["total"] // 10)
+    pages = -(-archive.search(QUERY, limit=0).total // 10)
     page = soup(client.get("/search", query_string={"q": QUERY, "p": pages + 5}))
     assert not page.select(".hit") and f"共 {pages} 页" in page.select_one(".empty").get_text()
     back = soup(client.get(page.select_one(".empty a")["href"]))
@@ -188,20 +188,20 @@ def test_an_empty_query_is_the_home_page_keeping_the_sort(client):
 
 def test_an_empty_query_with_a_filter_lists_what_it_lets_through(client, archive):
     expected = archive.search("", page="01", limit=10)
-    assert expected["total"] > 10
+    assert expected.total > 10
     page = soup(client.get("/search", query_string={"page": "01"}))
-    assert page.select_one(".hero") is None and shown_total(page) == expected["total"]
-    assert hit_ids(page) == [h["id"] for h in expected["hits"]]
+    assert page.select_one(".hero") is None and shown_total(page) == expected.total
+    assert hit_ids(page) == [h.id for h in expected.hits]
     assert page.select_one("input[type=hidden][name=page]")["value"] == "01"
 
 
 def test_how_the_query_was_read(client, archive):
     traditional = "冰雕展開幕"  # 開: the archive searches the simplified form and says so
-    expected = archive.search(traditional)["parsed"]
-    assert expected["suggestion"]
+    expected = archive.search(traditional).parsed
+    assert expected.suggestion
     page = soup(client.get("/search", query_string={"q": traditional}))
-    assert page.select_one(".parsed .suggestion").get_text() == expected["suggestion"]
-    assert [w.get_text() for w in page.select(".parsed .word")] == expected["terms"]
+    assert page.select_one(".parsed .suggestion").get_text() == expected.suggestion
+    assert [w.get_text() for w in page.select(".parsed .word")] == expected.terms
     assert "web-sections-1" in hit_ids(page)
     excluded = soup(client.get("/search", query_string={"q": "冰雕 -游客"}))
     assert [w.get_text() for w in excluded.select(".parsed .excluded")] == ["游客"]
@@ -211,8 +211,8 @@ def test_how_the_query_was_read(client, archive):
 
 
 def test_article_page_shows_the_cleaned_article(client, archive):
-    hit = archive.search(QUERY, limit=1)["hits"][0]
-    article = archive.get(hit["id"])
+    hit = archive.search(QUERY, limit=1).hits[0]
+    article = archive.get(hit.id)
     page = soup(client.get(f"/article/{article.id}"))
     assert page.select_one("h1.article-title").get_text() == article.title
     body = page.select_one(".article-body").get_text()
@@ -226,8 +226,8 @@ def test_article_page_shows_the_cleaned_article(client, archive):
 
 
 def test_article_from_a_search_highlights_the_query(client, archive):
-    hit = archive.search(QUERY, limit=1)["hits"][0]
-    page = soup(client.get(f"/article/{hit['id']}", query_string={"q": QUERY}))
+    hit = archive.search(QUERY, limit=1).hits[0]
+    page = soup(client.get(f"/article/{hit.id}", query_string={"q": QUERY}))
     marks = page.select(".article mark")
     assert marks and {m.get_text() for m in marks} == {QUERY}
 
@@ -248,12 +248,12 @@ def test_article_with_sections_captions_and_original_link(client):
 
 
 def test_article_related_articles(client, archive):
-    hit = archive.search(QUERY, limit=1)["hits"][0]
-    page = soup(client.get(f"/article/{hit['id']}"))
+    hit = archive.search(QUERY, limit=1).hits[0]
+    page = soup(client.get(f"/article/{hit.id}"))
     related = page.select(".related li a")
     assert related, "more_like_this should find neighbours among a few hundred articles"
     assert all(a["href"].startswith("/article/") for a in related)
-    assert f"/article/{hit['id']}" not in [a["href"] for a in related]
+    assert f"/article/{hit.id}" not in [a["href"] for a in related]
 
 
 def test_unknown_article_is_a_404_page(client):
@@ -305,7 +305,7 @@ def test_embed_is_results_only_with_links_to_the_parent(client, archive):
     response = client.get("/embed", query_string={"q": QUERY})
     page = soup(response)
     assert page.select_one(".masthead") is None and page.select_one("form") is None
-    assert shown_total(page) == archive.search(QUERY, limit=0)["total"]
+    assert shown_total(page) == archive.search(QUERY, limit=0).total
     assert all(a["target"] == "_parent" for a in page.select(".hit-title a"))
     assert page.select(".snippet mark")
     # Paging stays inside the frame, on /embed.
@@ -332,7 +332,7 @@ def test_atom_feed_lists_newest_matches(client, archive):
     root = ET.fromstring(response.data)
     entries = root.findall("a:entry", ns)
     expected = archive.search(QUERY, limit=len(entries), sort="newest")
-    assert [e.find("a:title", ns).text for e in entries] == [h["title"] for h in expected["hits"]]
+    assert [e.find("a:title", ns).text for e in entries] == [h.title for h in expected.hits]
     updated = [e.find("a:updated", ns).text for e in entries]
     assert updated == sorted(updated, reverse=True)
     assert entries[0].find("a:link", ns).get("href").startswith("http://localhost/article/")
@@ -344,7 +344,7 @@ def test_csv_export(client, archive):
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     expected = archive.search(QUERY, limit=25)
-    assert [r["id"] for r in rows] == [h["id"] for h in expected["hits"]]
+    assert [r["id"] for r in rows] == [h.id for h in expected.hits]
     assert all("<mark>" not in r["snippet"] for r in rows)
     assert client.get("/export.csv").status_code == 400
     assert client.get("/feed.atom").status_code == 400

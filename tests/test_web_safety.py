@@ -118,7 +118,7 @@ def test_search_results_with_markup_in_the_article_are_escaped(client):
 
 
 def test_csv_cells_cannot_become_formulas(client, web_data_dir):
-    from webui.views import csv_cell
+    from webui.tools import csv_cell
 
     assert csv_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert csv_cell("-1") == "'-1"

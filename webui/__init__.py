@@ -19,12 +19,11 @@ The app holds no search logic: it validates parameters, calls the Archive and re
 from __future__ import annotations
 
 import os
-import threading
-from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask
 
+from indexer.config import resolve_data_dir
 from webui.errors import register_error_handlers
 from webui.security import apply_security_headers, parse_origins
 
@@ -50,8 +49,6 @@ _ENV = {
     "PROXY_HOPS": "BAOKU_PROXY_HOPS",
 }
 
-ARCHIVE_KEY = "baoku.archive"
-
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the site. `config` wins over the environment, which wins over the defaults.
@@ -64,14 +61,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(_from_environment())
     app.config.update(config or {})
     _normalise_config(app)
-    app.extensions[ARCHIVE_KEY] = app.config.get("ARCHIVE")
-    app.extensions[ARCHIVE_KEY + ".lock"] = threading.Lock()
 
     # Imported here so `import webui` stays cheap for the CLI.
+    from webui import db, tools  # noqa: F401 - tools adds the feed, export and health routes
     from webui.api import bp as api_bp
     from webui.views import bp as site_bp
     from webui.views import page_label
 
+    db.init_app(app, app.config.get("ARCHIVE"))
     app.register_blueprint(site_bp)
     app.register_blueprint(api_bp)
     app.after_request(apply_security_headers)
@@ -95,11 +92,7 @@ def _from_environment() -> dict[str, Any]:
 
 
 def _normalise_config(app: Flask) -> None:
-    if not app.config.get("DATA_DIR"):
-        from indexer.cli import resolve_data_dir
-
-        app.config["DATA_DIR"] = resolve_data_dir(None)
-    app.config["DATA_DIR"] = Path(app.config["DATA_DIR"])
+    app.config["DATA_DIR"] = resolve_data_dir(app.config.get("DATA_DIR"))
     # A typo in an origin would silently lock out the newsroom's site: refuse to start instead.
     app.config["EMBED_ORIGINS"] = parse_origins(app.config["EMBED_ORIGINS"], "EMBED_ORIGINS")
     app.config["CORS_ORIGINS"] = parse_origins(
@@ -111,45 +104,3 @@ def _normalise_config(app: Flask) -> None:
         raise ValueError(
             f"PROXY_HOPS must be a whole number, got {app.config['PROXY_HOPS']!r}"
         ) from exc
-
-
-class IndexUnavailable(RuntimeError):
-    """The archive's index cannot be used (not built yet, of an older version, or damaged); the
-    message says what to run."""
-
-
-# What to tell the reader (and the site's operator) for each Archive.index_state().
-INDEX_STATE_MESSAGES = {
-    "missing": "还没有建立检索索引。请在服务器上运行 `baoku index`，完成后刷新本页。",
-    "outdated": "检索索引是旧版本建立的，需要重建。请在服务器上运行 `baoku index --rebuild`。",
-    "broken": "检索索引无法打开。请在服务器上运行 `baoku index --rebuild` 重建索引。",
-}
-
-
-def get_archive() -> Any:
-    """The app's one Archive, opened on first use so the site starts even before `baoku index`."""
-    app = current_app
-    archive = app.extensions.get(ARCHIVE_KEY)
-    if archive is not None:
-        return archive
-    with app.extensions[ARCHIVE_KEY + ".lock"]:
-        archive = app.extensions.get(ARCHIVE_KEY)
-        if archive is None:
-            try:
-                from indexer import Archive
-
-                archive = Archive(app.config["DATA_DIR"])
-            except Exception as exc:  # whatever Whoosh raises, the reader gets one clear page
-                raise IndexUnavailable(INDEX_STATE_MESSAGES["broken"]) from exc
-            app.extensions[ARCHIVE_KEY] = archive
-    return archive
-
-
-def get_index_archive() -> Any:
-    """The Archive, provided its index is ready: otherwise every search would say "none found",
-    which reads as an answer when it is really an unready site."""
-    archive = get_archive()
-    if not archive.is_ready():
-        state = archive.index_state()
-        raise IndexUnavailable(INDEX_STATE_MESSAGES.get(state, INDEX_STATE_MESSAGES["broken"]))
-    return archive

@@ -6,8 +6,9 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from webui.params import HIT_FIELDS, reject_unknown
-from webui.views import load_article, request_params, run_search
+from indexer.results import HIT_FIELDS
+from webui.db import load_article, run_search
+from webui.params import reject_unknown, request_params
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -17,14 +18,14 @@ API_SEARCH_PARAMS = ("q", "limit", "offset", "from", "to", "page", "paper", "sor
 @bp.get("/search")
 def search() -> Response:
     params = request_params(API_SEARCH_PARAMS, 10, current_app.config["MAX_API_LIMIT"])
-    result = run_search(params)
+    body = run_search(params).to_dict()
     if params.fields != HIT_FIELDS:
-        result["hits"] = [select(hit, params.fields) for hit in result.get("hits", [])]
-    return jsonify(result)
+        body["hits"] = [select(hit, params.fields) for hit in body["hits"]]
+    return jsonify(body)
 
 
 def select(hit: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
-    return {name: hit.get(name) for name in names}
+    return {name: hit[name] for name in names}
 
 
 @bp.get("/article/<article_id>")

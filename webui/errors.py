@@ -46,7 +46,8 @@ def without_parameter(name: str) -> str:
 
 def register_error_handlers(app: Flask) -> None:
     from indexer.index import IndexOutdated
-    from webui import INDEX_STATE_MESSAGES, IndexUnavailable
+    from indexer.results import IndexState
+    from webui.db import INDEX_STATE_MESSAGES, IndexUnavailable
 
     @app.errorhandler(BadParameter)
     def bad_parameter(exc: BadParameter):
@@ -61,7 +62,7 @@ def register_error_handlers(app: Flask) -> None:
     def index_outdated(exc: IndexOutdated):
         # Raised by any Archive call when the index on disk changed under a running site.
         log.warning("index outdated: %s", exc)
-        return error_response(503, INDEX_STATE_MESSAGES["outdated"])
+        return error_response(503, INDEX_STATE_MESSAGES[IndexState.OUTDATED])
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

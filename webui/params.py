@@ -11,11 +11,13 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from flask import current_app, request
 from werkzeug.datastructures import MultiDict
 
-SORTS = ("relevance", "newest", "oldest")
+from indexer.results import HIT_FIELDS, SORTS
+
 SORT_LABELS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
-HIT_FIELDS = ("id", "title", "paper", "date", "page", "page_name", "score", "snippet")
+assert tuple(SORT_LABELS) == SORTS, "a label for every sort the archive knows"
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _PAGE = re.compile(r"^[A-Za-z]{0,2}\d{1,3}$")  # 版次 as printed: 01, 7, A05
@@ -187,3 +189,20 @@ def _fields(args: MultiDict[str, str]) -> tuple[str, ...]:
             "fields", f"未知字段 “{', '.join(unknown)}”。可用的字段：{', '.join(HIT_FIELDS)}"
         )
     return names
+
+
+def request_params(
+    allowed: tuple[str, ...], limit: int, max_limit: int, **paging: int
+) -> SearchParams:
+    """This request's query string checked by `parse_search`, with the app's configured caps
+    on query length and offset; `paging` passes `max_offset`, `per_page` or `max_page_number`."""
+    cfg = current_app.config
+    paging.setdefault("max_offset", cfg["MAX_OFFSET"])
+    return parse_search(
+        request.args,
+        allowed=allowed,
+        max_query_length=cfg["MAX_QUERY_LENGTH"],
+        default_limit=limit,
+        max_limit=max_limit,
+        **paging,
+    )

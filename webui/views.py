@@ -1,70 +1,41 @@
-"""The human-facing pages: search, article, browse, embed, and the feed/export/OpenSearch tools."""
+"""The human-facing pages: search, article, browse, embed (the tools are in webui/tools.py)."""
 
 from __future__ import annotations
 
-import csv
-import html
-import io
 import math
 import re
-import time
-from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-from urllib.parse import quote
-from xml.etree import ElementTree as ET
 
 from flask import (
     Blueprint,
-    Response,
-    abort,
     current_app,
-    jsonify,
     render_template,
     request,
     url_for,
 )
 from markupsafe import Markup, escape
 
-from webui import IndexUnavailable, get_archive, get_index_archive
+from indexer.results import Hit, ParsedInfo, SearchResult
 from webui.chart import build_month_chart
+from webui.db import IndexUnavailable, get_archive, get_index_archive, load_article, run_search
 from webui.params import (
     SORT_LABELS,
     BadParameter,
     SearchParams,
     date_bounds,
     iso_date,
-    parse_search,
     reject_unknown,
+    request_params,
     text,
 )
 
 bp = Blueprint("site", __name__)
 
 SEARCH_PARAMS = ("q", "from", "to", "page", "paper", "sort", "p")
-FEED_PARAMS = ("q", "from", "to", "page", "paper")
-EXPORT_PARAMS = ("q", "from", "to", "page", "paper", "sort", "limit", "offset")
-_ARTICLE_ID = re.compile(r"^[\w.\-]{1,100}$")
 
 
 # --- searching -----------------------------------------------------------------------------
-
-
-def request_params(
-    allowed: tuple[str, ...], limit: int, max_limit: int, **paging: int
-) -> SearchParams:
-    """This request's query string checked by `parse_search`, with the app's configured caps
-    on query length and offset; `paging` passes `max_offset`, `per_page` or `max_page_number`."""
-    cfg = current_app.config
-    paging.setdefault("max_offset", cfg["MAX_OFFSET"])
-    return parse_search(
-        request.args,
-        allowed=allowed,
-        max_query_length=cfg["MAX_QUERY_LENGTH"],
-        default_limit=limit,
-        max_limit=max_limit,
-        **paging,
-    )
 
 
 def html_params() -> SearchParams:
@@ -76,18 +47,6 @@ def html_params() -> SearchParams:
         per_page=cfg["PER_PAGE"],
         max_page_number=cfg["MAX_PAGE_NUMBER"],
     )
-
-
-def run_search(params: SearchParams) -> dict[str, Any]:
-    """Archive.search with the checked parameters; a query the archive refuses is a 400."""
-    archive = get_index_archive()
-    started = time.perf_counter()
-    try:
-        result = archive.search(params.q, **params.archive_kwargs())
-    except ValueError as exc:  # the archive's own check of dates and sort
-        raise BadParameter("q", f"无法执行这个检索：{exc}") from exc
-    result.setdefault("took_ms", round((time.perf_counter() - started) * 1000, 1))
-    return result
 
 
 @bp.get("/")
@@ -141,10 +100,10 @@ def embed() -> str:
     return render_template("embed.html", **context)
 
 
-def results_context(params: SearchParams, result: dict[str, Any]) -> dict[str, Any]:
+def results_context(params: SearchParams, result: SearchResult) -> dict[str, Any]:
     cfg = current_app.config
     endpoint = request.endpoint or "site.search"
-    total = int(result.get("total", 0))
+    total = result.total
     page_count = min(math.ceil(total / cfg["PER_PAGE"]), cfg["MAX_PAGE_NUMBER"]) if total else 0
     number = params.offset // cfg["PER_PAGE"] + 1
 
@@ -152,11 +111,11 @@ def results_context(params: SearchParams, result: dict[str, Any]) -> dict[str, A
         changes.setdefault("p", None)  # any change of filters starts again at page 1
         return url_for(endpoint, **params.url_args(**changes))
 
-    facets = result.get("facets", {}) or {}
+    facets = result.facets.to_dict()
     return {
         "params": params,
         "result": result,
-        "hits": result.get("hits", []),
+        "hits": result.hits,
         "total": total,
         "number": number,
         "page_count": page_count,
@@ -164,21 +123,21 @@ def results_context(params: SearchParams, result: dict[str, Any]) -> dict[str, A
         "last_page_url": link(p=page_count if page_count > 1 else None),
         "sort_links": sort_links(params, result, link),
         "facets": facet_groups(facets, params, link),
-        "chart": build_month_chart(facets.get("month", {}) or {}, lambda m: link(**date_range(m))),
+        "chart": build_month_chart(result.facets.month, lambda m: link(**date_range(m))),
         "active_filters": active_filters(params, link),
         "filter_summary": filter_summary(params),
-        "parsed": describe_parsed(result.get("parsed"), params, endpoint),
+        "parsed": describe_parsed(result.parsed, params, endpoint),
         "suggestions": broader_queries(params, endpoint) if total == 0 else [],
         "feed_url": url_for("site.feed", **params.url_args(sort=None)),
         "export_url": url_for("site.export_csv", **params.url_args()),
     }
 
 
-def sort_links(params: SearchParams, result: dict[str, Any], link: Any) -> list[tuple]:
+def sort_links(params: SearchParams, result: SearchResult, link: Any) -> list[tuple]:
     """(label, href, current) per order. The archive says which order the hits are in; a
     search without words (filters only) has no relevance order, so none is offered."""
-    current = result.get("sort") or params.sort
-    words = bool((result.get("parsed") or {}).get("terms"))
+    current = result.sort or params.sort
+    words = bool(result.parsed.terms)
     return [
         (label, link(sort=None if key == "relevance" else key), key == current)
         for key, label in SORT_LABELS.items()
@@ -215,7 +174,9 @@ def date_range(value: str) -> dict[str, str]:
     return {"from": first.isoformat(), "to": last.isoformat()}
 
 
-def facet_groups(facets: dict[str, Any], params: SearchParams, link: Any) -> list[dict[str, Any]]:
+def facet_groups(
+    facets: dict[str, dict[str, int]], params: SearchParams, link: Any
+) -> list[dict[str, Any]]:
     """Facets as clickable filters; a chosen value links back to the results without it."""
     specs = [  # (facet, label, the filters one value sets); the Archive gives display order
         ("year", "年份", date_range),
@@ -227,7 +188,7 @@ def facet_groups(facets: dict[str, Any], params: SearchParams, link: Any) -> lis
     groups = []
     for name, label, choose in specs:
         entries = []
-        for value, count in (facets.get(name) or {}).items():
+        for value, count in facets[name].items():
             chosen = choose(str(value))
             # Active when every filter this value sets is the one in force now.
             active = bool(chosen) and all(current.get(k) == v for k, v in chosen.items())
@@ -263,20 +224,18 @@ def active_filters(params: SearchParams, link: Any) -> list[tuple[str, str]]:
     return out
 
 
-def describe_parsed(parsed: Any, params: SearchParams, endpoint: str) -> dict[str, Any] | None:
+def describe_parsed(parsed: ParsedInfo, params: SearchParams, endpoint: str) -> dict[str, Any]:
     """The archive's reading of the query: its terms, what it excludes, a suggestion (with a
     link to the query it proposes, keeping the filters), notes."""
-    if not isinstance(parsed, dict):
-        return None
-    proposed = parsed.get("suggestion_query")
+    proposed = parsed.suggestion_query
     return {
-        "terms": [str(t) for t in parsed.get("terms") or []],
-        "excluded": [str(t) for t in parsed.get("excluded") or []],
-        "suggestion": parsed.get("suggestion") or None,
+        "terms": parsed.terms,
+        "excluded": parsed.excluded,
+        "suggestion": parsed.suggestion or None,
         "suggestion_url": (
-            url_for(endpoint, **params.url_args(q=str(proposed), p=None)) if proposed else None
+            url_for(endpoint, **params.url_args(q=proposed, p=None)) if proposed else None
         ),
-        "notes": [str(n) for n in parsed.get("notes") or []],
+        "notes": parsed.notes,
     }
 
 
@@ -303,15 +262,6 @@ def page_label(page: str | None) -> str:
 
 
 # --- articles ------------------------------------------------------------------------------
-
-
-def load_article(article_id: str) -> Any:
-    if not _ARTICLE_ID.match(article_id):
-        abort(404)
-    article = get_archive().get(article_id)
-    if article is None:
-        abort(404)
-    return article
 
 
 def citation(article: Any) -> str:
@@ -346,7 +296,7 @@ def highlighter(query: str, item: Any) -> Any:
     return highlight
 
 
-def related_articles(article_id: str) -> list[dict[str, Any]]:
+def related_articles(article_id: str) -> list[Hit]:
     return get_archive().more_like_this(article_id, limit=current_app.config["RELATED_COUNT"])
 
 
@@ -392,149 +342,3 @@ def issues_by_month(issues: list[Any]) -> list[tuple[str, list[Any]]]:
     for ref in issues:
         months.setdefault(ref.date[:7], []).append(ref)
     return list(months.items())
-
-
-# --- tools ---------------------------------------------------------------------------------
-
-
-@bp.get("/opensearch.xml")
-def opensearch() -> Response:
-    reject_unknown(request.args, ())
-    xml = render_template("opensearch.xml")
-    return Response(xml, mimetype="application/opensearchdescription+xml")
-
-
-@bp.get("/feed.atom")
-def feed() -> Response:
-    cfg = current_app.config
-    params = request_params(FEED_PARAMS, cfg["FEED_SIZE"], cfg["FEED_SIZE"], max_offset=0)
-    if not params.q and not params.filtered:
-        raise BadParameter(
-            "q", "请给出检索词 q 或筛选条件（from、to、page、paper）：订阅的是一个检索的最新结果"
-        )
-    params = replace(params, sort="newest", limit=cfg["FEED_SIZE"], offset=0)
-    result = run_search(params)
-    return Response(atom_feed(params, result), mimetype="application/atom+xml")
-
-
-ATOM = "http://www.w3.org/2005/Atom"
-
-
-def atom_feed(params: SearchParams, result: dict[str, Any]) -> bytes:
-    """Atom 1.0 with ElementTree: the stdlib escapes every text node, so no template can slip."""
-    ET.register_namespace("", ATOM)
-    root = ET.Element(f"{{{ATOM}}}feed")
-    name = current_app.config["SITE_NAME"]
-    title = f"{name}：{params.q or filter_summary(params) or '最新文章'}"
-    _sub(root, "title", title)
-    self_url = url_for("site.feed", _external=True, **params.url_args(sort=None))
-    _sub(root, "id", self_url)
-    _sub(root, "link", href=self_url, rel="self")
-    _sub(
-        root,
-        "link",
-        href=url_for("site.search", _external=True, **params.url_args(sort="newest")),
-        rel="alternate",
-        type="text/html",
-    )
-    hits = result.get("hits", [])
-    newest = max((h.get("date") or "" for h in hits), default="")
-    _sub(
-        root,
-        "updated",
-        _atom_time(newest) if newest else datetime.now(UTC).isoformat(timespec="seconds"),
-    )
-    _sub(_sub(root, "author"), "name", name)
-    for hit in hits:
-        entry = _sub(root, "entry")
-        href = url_for("site.article", article_id=hit["id"], _external=True)
-        _sub(entry, "title", hit.get("title") or "（无标题）")
-        _sub(entry, "id", href)
-        _sub(entry, "link", href=href, rel="alternate", type="text/html")
-        _sub(entry, "updated", _atom_time(hit.get("date") or ""))
-        where = " ".join(
-            x
-            for x in (
-                hit.get("paper"),
-                hit.get("date"),
-                f"第{page_label(hit.get('page'))}版" if hit.get("page") else "",
-            )
-            if x
-        )
-        _sub(entry, "summary", f"{where}　{strip_marks(hit.get('snippet') or '')}".strip())
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
-
-
-def _sub(parent: ET.Element, tag: str, text_value: str | None = None, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
-    if text_value is not None:
-        element.text = text_value
-    return element
-
-
-def _atom_time(day: str) -> str:
-    # Articles carry a date only; midnight Beijing time is when that issue appeared.
-    try:
-        return datetime.strptime(day, "%Y-%m-%d").strftime("%Y-%m-%dT00:00:00+08:00")
-    except ValueError:
-        return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def strip_marks(snippet: str) -> str:
-    """A snippet's plain text: drop the <mark> tags and undo the escaping."""
-    return html.unescape(re.sub(r"</?mark>", "", snippet))
-
-
-CSV_COLUMNS = ("id", "date", "paper", "page", "page_name", "title", "score", "snippet", "link")
-
-
-@bp.get("/export.csv")
-def export_csv() -> Response:
-    cfg = current_app.config
-    params = request_params(
-        EXPORT_PARAMS, min(1000, cfg["MAX_EXPORT_ROWS"]), cfg["MAX_EXPORT_ROWS"]
-    )
-    if not params.q and not params.filtered:
-        raise BadParameter(
-            "q", "请给出检索词 q 或筛选条件（from、to、page、paper）：导出的是一个检索的结果"
-        )
-    result = run_search(params)
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # Excel opens UTF-8 Chinese correctly only with a BOM
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for hit in result.get("hits", []):
-        row = {
-            **hit,
-            "snippet": strip_marks(hit.get("snippet") or ""),
-            "link": url_for("site.article", article_id=hit["id"], _external=True),
-        }
-        writer.writerow([csv_cell(row.get(c, "")) for c in CSV_COLUMNS])
-    name = f"baoku-{params.q or 'export'}"[:60] + ".csv"
-    return Response(
-        buffer.getvalue(),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f"attachment; filename=\"baoku.csv\"; filename*=UTF-8''{quote(name)}"
-        },
-    )
-
-
-def csv_cell(value: Any) -> str:
-    """A spreadsheet must not run an article's text as a formula (CSV injection)."""
-    cell = "" if value is None else str(value)
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
-
-
-@bp.get("/healthz")
-def healthz() -> tuple[Response, int]:
-    reject_unknown(request.args, ())
-    try:
-        archive = get_index_archive()
-        archive.search("healthz", limit=1)  # opens the index and runs a real query
-        articles = archive.count()
-    except IndexUnavailable as exc:
-        return jsonify({"status": "error", "reason": str(exc)}), 503
-    except Exception as exc:  # the health check reports any failure instead of raising it
-        return jsonify({"status": "error", "reason": f"{type(exc).__name__}: {exc}"}), 503
-    return jsonify({"status": "ok", "articles": articles}), 200

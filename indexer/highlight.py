@@ -1,0 +1,166 @@
+"""Highlighting and snippets: where a query's fragments occur in a document's text, marked
+with <mark> in HTML-escaped text, and the 1–3 fragments around them shown under a hit.
+"""
+
+from __future__ import annotations
+
+import html
+from functools import lru_cache
+
+from indexer.analysis import normalize, words
+from indexer.query import ParsedQuery, parse
+from indexer.view import FIELD_INDEX
+
+SNIPPET_FRAGMENTS = 3
+SNIPPET_BEFORE, SNIPPET_AFTER = 30, 70
+
+
+def mark_terms(parsed: ParsedQuery) -> list[str]:
+    """The normalised strings to mark: every positive fragment and phrase."""
+    return [text for clause in parsed.positive if (text := clause.text.strip())]
+
+
+@lru_cache(maxsize=32)
+def highlight_terms(query: str, within: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The query's terms to mark and those `within` holds whole. Cached: a page highlights
+    each of an article's paragraphs with the same query and article, and normalising the
+    whole article again for every paragraph made a long article's page cost ~170 ms."""
+    terms = tuple(mark_terms(parse(query)))
+    document = normalize(within) if terms else ""
+    return terms, frozenset(t for t in terms if t in document)
+
+
+def find_spans(
+    norm: str,
+    terms: list[str],
+    whole_elsewhere: frozenset[str] = frozenset(),
+) -> list[tuple[int, int]]:
+    """Merged (start, end) spans of every occurrence of the terms in normalised text.
+
+    A fragment that never occurs whole (an unquoted fragment matched by its bigrams) falls
+    back to its words of two or more characters, unless it is in `whole_elsewhere`: found
+    whole in another part of the same document, where marking its bare words would be noise.
+    """
+    spans = []
+    for term in terms:
+        found = _occurrences(norm, term)
+        if not found and term not in whole_elsewhere:
+            for word in words(term):
+                if len(word) > 1:
+                    found.extend(_occurrences(norm, word))
+        spans.extend(found)
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _occurrences(norm: str, term: str) -> list[tuple[int, int]]:
+    out, start = [], norm.find(term)
+    while start >= 0 and term:
+        out.append((start, start + len(term)))
+        start = norm.find(term, start + 1)
+    return out
+
+
+def render_marked(
+    original: str, spans: list[tuple[int, int]], lo: int = 0, hi: int | None = None
+) -> str:
+    """original[lo:hi] HTML-escaped, with the spans (clipped to the window) in <mark>."""
+    hi = len(original) if hi is None else hi
+    out, pos = [], lo
+    for start, end in spans:
+        start, end = max(start, lo), min(end, hi)
+        if start >= end:
+            continue
+        out.append(html.escape(original[pos:start]))
+        out.append("<mark>" + html.escape(original[start:end]) + "</mark>")
+        pos = end
+    out.append(html.escape(original[pos:hi]))
+    return "".join(out)
+
+
+SNIPPET_FIELDS = ("body", "captions", "headings", "subtitle", "kicker")
+
+
+def snippet_order(parsed: ParsedQuery) -> tuple[str, ...]:
+    """Where to look for the snippet: a field the query names (图片:…) before the body."""
+    named = [c.field for c in parsed.positive if c.field in SNIPPET_FIELDS]
+    return tuple(dict.fromkeys([*named, *SNIPPET_FIELDS]))
+
+
+def make_snippet(
+    parts_norm: list[str],
+    parts_orig: list[str],
+    terms: list[str],
+    order: tuple[str, ...] = SNIPPET_FIELDS,
+) -> str:
+    """1–3 fragments around matches, from the first field in `order` that has one."""
+    whole = frozenset(t for t in terms or [] if any(t in part for part in parts_norm))
+    for name in order:
+        i = FIELD_INDEX[name]
+        spans = find_spans(parts_norm[i], terms, whole_elsewhere=whole) if terms else []
+        if spans:
+            return _fragments(parts_orig[i], spans)
+    # No match to show (a filter-only search, or a match in the title): the opening text,
+    # from the body, else the captions of a photo story.
+    opening = next(
+        (
+            parts_orig[FIELD_INDEX[n]]
+            for n in ("body", "captions", "subtitle")
+            if parts_orig[FIELD_INDEX[n]].strip()
+        ),
+        "",
+    )
+    head = opening[: SNIPPET_BEFORE + SNIPPET_AFTER]
+    return html.escape(head.replace("\n", " ")) + ("…" if len(opening) > len(head) else "")
+
+
+def _fragments(original: str, spans: list[tuple[int, int]]) -> str:
+    """Up to SNIPPET_FRAGMENTS windows of `original`, each holding its matches whole, joined
+    by one " … " (the text's own "……" is left as it is)."""
+    windows = _windows(spans, len(original))
+    if not windows:
+        return ""
+    text = " … ".join(
+        render_marked(original, spans, lo, hi).replace("\n", " ") for lo, hi in windows
+    )
+    lead = "…" if windows[0][0] > 0 else ""
+    tail = "…" if windows[-1][1] < len(original) else ""
+    return lead + text + tail
+
+
+def _windows(spans: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """(lo, hi) windows around the first matches: a window never ends inside a match (it
+    grows to the match's end), and windows that touch or overlap are one window, so a match
+    is never split between two fragments."""
+    windows: list[tuple[int, int]] = []
+    for start, end in spans:  # sorted and disjoint (find_spans merged them)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], end))
+            continue
+        if len(windows) == SNIPPET_FRAGMENTS:
+            break
+        lo = max(0, start - SNIPPET_BEFORE)
+        hi = min(length, max(end, start + SNIPPET_AFTER))
+        if windows and lo <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], hi)
+        else:
+            windows.append((lo, hi))
+    return windows
+
+
+def highlight(text: str, query: str, within: str = "") -> str:
+    """`text` HTML-escaped, every match of the query's fragments wrapped in <mark>.
+
+    `within` is the whole document `text` is a part of (a paragraph of an article): a
+    fragment the document holds whole is marked only whole, never by its separate words.
+    """
+    terms, whole = highlight_terms(query or "", within)
+    if not terms:
+        return render_marked(text, [])
+    return render_marked(text, find_spans(normalize(text), list(terms), whole_elsewhere=whole))

@@ -1,0 +1,142 @@
+"""The one module that reads Whoosh's private internals, behind a small interface.
+
+Whoosh's public matchers cost a Python call per posting and per column value; at archive
+scale that is most of a query's time. So postings are read a block at a time and numeric
+columns as one buffer, both decoded with numpy. This relies on the internals of
+whoosh-reloaded's W3 codec (the version range in pyproject.toml is the one tested):
+`leaf._terms.matcher`, and of `W3LeafMatcher` `_read_data`, `_data`, `_byteids`,
+`_blocklength`, `_lastblock`, `_goto`, `_nextoffset`; of `NumericColumn.Reader` `_dbfile`,
+`_basepos`, `_count`, `_fixedlen`, `_typecode`, `_default`. When a matcher or column is of
+another kind the public API is used instead (slow, but right).
+
+Interface:
+- `read_postings(reader, field, word) -> (docnums, term frequencies)`, docnums global to the
+  reader, deleted documents included (the caller filters them);
+- `public_postings(reader, field, word)`: the same through Whoosh's public matcher API
+  (deleted documents left out), the reference the fast path is checked against (tests,
+  `Archive.health`);
+- `numeric_column(reader, name, n) -> int64 array` and `string_column(reader, name, n)`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from whoosh import columns as wcolumns
+from whoosh.codec import whoosh3 as w3
+from whoosh.fields import NUMERIC
+from whoosh.reading import IndexReader, TermNotFound
+
+Postings = tuple[np.ndarray, np.ndarray]
+
+
+def _empty() -> Postings:
+    return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+
+
+def read_postings(reader: IndexReader, field: str, word: str) -> Postings:
+    """(docnums, term frequencies) of a word in a field, over every segment of `reader`."""
+    ids_parts, tf_parts = [], []
+    bword = word.encode("utf-8")
+    for leaf, base in reader.leaf_readers():
+        try:
+            matcher = leaf._terms.matcher(field, bword, leaf.schema[field].format)
+        except (TermNotFound, KeyError):
+            continue
+        ids, tfs = _matcher_arrays(matcher)
+        ids_parts.append(ids + base)
+        tf_parts.append(tfs)
+    if not ids_parts:
+        return _empty()
+    return np.concatenate(ids_parts), np.concatenate(tf_parts)
+
+
+def public_postings(reader: IndexReader, field: str, word: str) -> Postings:
+    """`read_postings` through Whoosh's public API, without deleted documents: a matcher per
+    segment, one Python call a posting."""
+    ids_parts, tf_parts = [], []
+    for leaf, base in reader.leaf_readers():
+        if (field, word) not in leaf:
+            continue
+        ids, tfs = _public_arrays(leaf.postings(field, word))
+        ids_parts.append(ids + base)
+        tf_parts.append(tfs)
+    if not ids_parts:
+        return _empty()
+    return np.concatenate(ids_parts), np.concatenate(tf_parts)
+
+
+def _matcher_arrays(m) -> Postings:
+    if type(m) is not w3.W3LeafMatcher:
+        return _public_arrays(m)
+    ids: list = []
+    tfs: list = []
+    while True:  # a block at a time, decoded with numpy
+        m._read_data()
+        raw_ids, weights = m._data[0], m._data[1]
+        block = np.asarray(raw_ids, dtype=np.int64)
+        # Whoosh delta-encodes docnums within a block unless they are stored as bytes.
+        ids.append(block if m._byteids else np.cumsum(block))
+        if weights is None or isinstance(weights, float):
+            value = 1.0 if weights is None else weights
+            tfs.append(np.full(m._blocklength, value, dtype=np.float32))
+        else:
+            tfs.append(np.asarray(weights, dtype=np.float32))
+        if m._lastblock:
+            break
+        m._goto(m._nextoffset)
+    return np.concatenate(ids), np.concatenate(tfs)
+
+
+def _public_arrays(m) -> Postings:
+    ids: list = []
+    tfs: list = []
+    while m.is_active():
+        ids.append(m.id())
+        tfs.append(m.weight())
+        m.next()
+    return np.array(ids, dtype=np.int64), np.array(tfs, dtype=np.float32)
+
+
+def numeric_column(reader: IndexReader, name: str, n: int) -> np.ndarray:
+    """A whole numeric column as an int64 array: one read per segment, not one Python call
+    per document."""
+    out = np.zeros(n, dtype=np.int64)
+    for leaf, base in reader.leaf_readers():
+        count = leaf.doc_count_all()
+        col = leaf.column_reader(name, translate=False)
+        values = _fast_column(col, count, leaf.schema[name])
+        if values is None:
+            col = leaf.column_reader(name)  # translated values, one call per document
+            values = np.fromiter((col[i] for i in range(count)), dtype=np.int64, count=count)
+        out[base : base + count] = values
+    return out
+
+
+def string_column(reader: IndexReader, name: str, n: int) -> tuple[list[str], np.ndarray]:
+    """A whole string column as (sorted distinct values, each document's index into them)."""
+    if not n:
+        return [], np.zeros(0, dtype=np.int64)
+    col = reader.column_reader(name)
+    values = [col[i] for i in range(n)]
+    values = [v.decode("utf-8") if isinstance(v, bytes) else str(v) for v in values]
+    names, codes = np.unique(np.array(values, dtype=object).astype(str), return_inverse=True)
+    return [str(x) for x in names], codes.astype(np.int64)
+
+
+def _fast_column(col, count: int, field) -> np.ndarray | None:
+    """The raw column bytes as numbers, translated like NUMERIC.from_column_value (signed
+    ints are stored shifted by 2**(bits-1)); None when the column is of another kind."""
+    if type(col) is not wcolumns.NumericColumn.Reader:
+        return None
+    if not (isinstance(field, NUMERIC) and field.numtype is int):
+        return None
+    try:
+        raw = col._dbfile.get(col._basepos, col._count * col._fixedlen)
+        values = np.frombuffer(raw, dtype=np.dtype(col._typecode).newbyteorder(">"))
+    except (AttributeError, TypeError, ValueError):
+        return None
+    out = np.full(count, col._default, dtype=np.uint64)
+    out[: min(count, len(values))] = values[:count]
+    if field.signed:
+        out = out - np.uint64(1 << (field.bits - 1))
+    return out.view(np.int64)
