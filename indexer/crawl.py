@@ -67,7 +67,8 @@ from urllib3.util.retry import Retry
 
 from indexer.article import Article
 from indexer.decode import DecodeError, decode_html
-from indexer.store import Store, atomic_writer
+from indexer.fsutil import atomic_writer
+from indexer.store import Store
 
 __all__ = ["USER_AGENT", "CrawlError", "CrawlReport", "crawl"]
 
