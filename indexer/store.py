@@ -28,7 +28,7 @@ import os
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import closing, suppress
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,10 +36,11 @@ from pathlib import Path
 from filelock import FileLock
 
 from indexer.article import Article
-from indexer.fsutil import atomic_writer, remove_stale_temps
+from indexer.bulk import BulkWriter, is_space_error, recover_staging
+from indexer.fsutil import atomic_writer, remove_stale_temps, remove_tree
 from indexer.zhuanban import join_continuations
 
-__all__ = ["PutResult", "RawPage", "Store", "StoreError", "atomic_writer"]
+__all__ = ["PutResult", "RawPage", "Store", "StoreError", "StoreWriteError"]
 
 UNDATED = "undated"
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -50,6 +51,11 @@ _MAX_NAME_BYTES = 200
 
 class StoreError(ValueError):
     """A store operation that cannot be done, with the reason."""
+
+
+class StoreWriteError(StoreError):
+    """The file system refused a write (full, read-only, no permission); the store is as it was
+    before the command. The message is one line, fit to print as it is."""
 
 
 @dataclass
@@ -75,7 +81,8 @@ class PutResult:
         self.new += other.new
         self.updated += other.updated
         self.unchanged += other.unchanged
-        self.files.extend(f for f in other.files if f not in self.files)
+        known = set(self.files)
+        self.files.extend(f for f in other.files if f not in known)
         return self
 
 
@@ -110,6 +117,7 @@ class Store:
         self._raw_cache: dict[str, RawPage] | None = None
         self._raw_cache_key: tuple[int, int] | None = None
         self._catalogue_checked = False
+        self._staging_live = False  # our own bulk write is staging: not a killed writer's
 
     def __repr__(self) -> str:
         return f"Store({str(self.data_dir)!r})"
@@ -232,6 +240,10 @@ class Store:
             return self.articles_dir / paper / f"{UNDATED}.jsonl"
         return self.articles_dir / paper / match.group(1) / f"{article.date.strip()}.jsonl"
 
+    def article_rel(self, article: Article) -> str:
+        """The article's file, relative to the data dir (the catalogue's key)."""
+        return self._rel(self.article_path(article))
+
     def article_files(self) -> list[Path]:
         """Every article file, sorted (paper, year, date)."""
         if not self.articles_dir.is_dir():
@@ -292,6 +304,45 @@ class Store:
 
     # -- articles: writing --
 
+    @property
+    def staging_dir(self) -> Path:
+        """Where a bulk write stages its files: on the store's own file system, so that the
+        commit is a rename."""
+        return self._meta_dir / "staging"
+
+    @contextmanager
+    def bulk(self) -> Iterator[BulkWriter]:
+        """A `BulkWriter` holding the write lock: `add` every article, then `commit` once.
+
+        Leaving the block without a commit, or on an exception, changes nothing in the store;
+        a refused write (full disk, read-only, no permission) becomes `StoreWriteError`.
+        """
+        with self._refused_writes(), self.lock:
+            recover_staging(self)
+            writer = BulkWriter(self)
+            self._staging_live = True
+            try:
+                writer.open()
+                yield writer
+            finally:
+                self._staging_live = False
+                writer.close()
+                remove_tree(self.staging_dir)
+
+    @contextmanager
+    def _refused_writes(self) -> Iterator[None]:
+        try:
+            yield
+        except (OSError, sqlite3.OperationalError) as exc:
+            if not is_space_error(exc):
+                raise
+            reason = getattr(exc, "strerror", None) or str(exc)
+            where = getattr(exc, "filename", None) or self.data_dir
+            raise StoreWriteError(
+                f"cannot write the store at {self.data_dir} ({reason}: {where}); "
+                "the store is as it was before"
+            ) from exc
+
     def put_articles(self, articles: Iterable[Article]) -> PutResult:
         """Store articles, one per id; each touched file is rewritten atomically.
 
@@ -308,7 +359,8 @@ class Store:
         result = PutResult()
         if not incoming:
             return result
-        with self.lock, closing(self._connect()) as db:
+        with self._refused_writes(), self.lock, closing(self._connect()) as db:
+            recover_staging(self)
             plan = self._plan(db, incoming)
             for path, (adds, removes) in plan.items():
                 result += self._rewrite(db, path, adds, removes)
@@ -363,13 +415,13 @@ class Store:
     # -- the id catalogue --
 
     @property
-    def _catalogue_path(self) -> Path:
+    def catalogue_path(self) -> Path:
         return self._meta_dir / "ids.sqlite3"
 
     def _connect(self) -> sqlite3.Connection:
         self._meta_dir.mkdir(parents=True, exist_ok=True)
-        fresh = not self._catalogue_path.exists()
-        db = sqlite3.connect(self._catalogue_path, timeout=60)
+        fresh = not self.catalogue_path.exists()
+        db = sqlite3.connect(self.catalogue_path, timeout=60)
         db.execute(
             "CREATE TABLE IF NOT EXISTS parts (id TEXT PRIMARY KEY, file TEXT NOT NULL, "
             "head TEXT NOT NULL)"
@@ -381,8 +433,33 @@ class Store:
         db.commit()
         if fresh or not self._catalogue_checked:
             self._catalogue_checked = True
+            if self.staging_dir.exists() and not self._staging_live:
+                with self.lock:
+                    recover_staging(self)
             self._refresh_catalogue(db)
         return db
+
+    def refresh_catalogue(self) -> None:
+        """Bring the catalogue up to date with the files before a bulk write plans against it."""
+        self._catalogue_checked = False
+        self._connect().close()
+
+    def forget_catalogue_check(self) -> None:
+        """Files changed behind the catalogue's back: compare them again on the next look-up."""
+        self._catalogue_checked = False
+
+    def apply_catalogue(self, stage: Path) -> None:
+        """Record a bulk write's files and parts (staged in `stage`) in one transaction."""
+        with closing(self._connect()) as db:
+            db.execute("ATTACH DATABASE ? AS stage", (str(stage),))
+            with db:
+                db.execute("DELETE FROM parts WHERE file IN (SELECT rel FROM stage.plan)")
+                db.execute("DELETE FROM files WHERE file IN (SELECT rel FROM stage.plan)")
+                db.execute("INSERT OR REPLACE INTO parts SELECT id, file, head FROM stage.newparts")
+                db.execute(
+                    "INSERT INTO files SELECT rel, size, mtime FROM stage.plan WHERE gone = 0"
+                )
+            db.execute("DETACH DATABASE stage")
 
     def _refresh_catalogue(self, db: sqlite3.Connection) -> None:
         """Re-read the files whose size or mtime the catalogue does not know (crash, hand edit)."""
@@ -422,7 +499,7 @@ class Store:
         """Forget the id catalogue and read every article file again."""
         with self.lock:
             with suppress(FileNotFoundError):
-                self._catalogue_path.unlink()
+                self.catalogue_path.unlink()
             self._catalogue_checked = False
             self._connect().close()
 
