@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from indexer.article import Article
-from indexer.fsutil import SPACE_ERRNOS, atomic_writer, fsync_dir, fsync_file, remove_tree
+from indexer.fsutil import SPACE_ERRNOS, atomic_writer, fsync_dir, fsync_files, remove_tree
 from indexer.zhuanban import join_continuations, may_join, page_number
 
 if TYPE_CHECKING:
@@ -78,6 +78,7 @@ class BulkWriter:
         self._buffered = 0
         self._rows: list[tuple[str, int, str]] = []
         self._seq = 0
+        self._staged = 0
         self._db: sqlite3.Connection | None = None
 
     # -- spilling --
@@ -180,13 +181,13 @@ class BulkWriter:
         lines, changed = merge_lines(_stored_lines(path), adds, removes, result)
         if not changed:
             return
-        n = db.execute("SELECT count(*) FROM plan").fetchone()[0]
+        n = self._staged
+        self._staged += 1
         staged = self.staging / "files" / str(n)
         size = mtime = 0
         if lines:
             with open(staged, "w", encoding="utf-8") as handle:
                 handle.writelines(line + "\n" for _, line in lines)
-            fsync_file(staged)
             stat = staged.stat()
             size, mtime = stat.st_size, stat.st_mtime_ns
         db.execute(
@@ -305,7 +306,8 @@ def _apply(store: Store, staging: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         if existed:
             os.link(target, staging / "old" / str(n))
-    fsync_file(staging / "stage.sqlite3")  # the plan must outlive a power cut once committed
+    # The staged files and the plan must outlive a power cut once the marker is written.
+    fsync_files([staging / "stage.sqlite3", *(staging / "files").iterdir()])
     with atomic_writer(staging / COMMIT) as handle:
         handle.write("staged files are complete: roll forward\n")
     fsync_dir(staging / "old")

@@ -118,6 +118,7 @@ class Store:
         self._raw_cache_key: tuple[int, int] | None = None
         self._catalogue_checked = False
         self._staging_live = False  # our own bulk write is staging: not a killed writer's
+        self._rel_cache: dict[tuple[str, str], str] = {}
 
     def __repr__(self) -> str:
         return f"Store({str(self.data_dir)!r})"
@@ -242,7 +243,11 @@ class Store:
 
     def article_rel(self, article: Article) -> str:
         """The article's file, relative to the data dir (the catalogue's key)."""
-        return self._rel(self.article_path(article))
+        key = (article.paper, article.date)
+        rel = self._rel_cache.get(key)
+        if rel is None:
+            rel = self._rel_cache[key] = self._rel(self.article_path(article))
+        return rel
 
     def article_files(self) -> list[Path]:
         """Every article file, sorted (paper, year, date)."""
