@@ -56,8 +56,11 @@ DEMO_BASE_URL = "https://epaper.jcwb.example/"
 def _progress(description: str, counts: bool = True) -> Iterator[Callable[[int, int], None]]:
     """A rich progress bar on stderr (only on a terminal); yields a (done, total) callback.
 
-    counts=False for progress in bytes, where "n of m" would mean little to a reader.
+    counts=False for progress in bytes, where "n of m" would mean little to a reader. It wraps
+    every command that writes articles, so a write the file system refuses ends there.
     """
+    from indexer.store import StoreWriteError
+
     console = Console(stderr=True)
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -73,7 +76,10 @@ def _progress(description: str, counts: bool = True) -> Iterator[Callable[[int, 
         def update(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        yield update
+        try:
+            yield update
+        except StoreWriteError as exc:  # full disk, read-only: one line, the store is unchanged
+            raise click.ClickException(str(exc)) from None
 
 
 def _print_problems(title: str, problems: list) -> None:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
 from indexer.article import Article
 from indexer.bulk import BulkWriter, is_space_error, recover_staging
@@ -117,7 +117,7 @@ class Store:
         self._raw_cache: dict[str, RawPage] | None = None
         self._raw_cache_key: tuple[int, int] | None = None
         self._catalogue_checked = False
-        self._staging_live = False  # our own bulk write is staging: not a killed writer's
+        self._staging_ours = False  # this Store writes or recovers the staging
         self._rel_cache: dict[tuple[str, str], str] = {}
 
     def __repr__(self) -> str:
@@ -251,6 +251,7 @@ class Store:
 
     def article_files(self) -> list[Path]:
         """Every article file, sorted (paper, year, date)."""
+        self._recover_abandoned()
         if not self.articles_dir.is_dir():
             return []
         return sorted(p for p in self.articles_dir.rglob("*.jsonl") if not p.name.startswith("."))
@@ -323,16 +324,39 @@ class Store:
         a refused write (full disk, read-only, no permission) becomes `StoreWriteError`.
         """
         with self._refused_writes(), self.lock:
-            recover_staging(self)
+            self._recover()
             writer = BulkWriter(self)
-            self._staging_live = True
+            self._staging_ours = True
             try:
                 writer.open()
                 yield writer
             finally:
-                self._staging_live = False
+                self._staging_ours = False
                 writer.close()
                 remove_tree(self.staging_dir)
+
+    def _recover_abandoned(self) -> None:
+        """Finish the commit of a bulk writer that was killed (or drop its staging) before
+        anything is read. The lock tells a dead writer from a live one, whose commit is left
+        alone."""
+        if self._staging_ours or not self.staging_dir.exists():
+            return
+        try:
+            self.lock.acquire(timeout=0)
+        except Timeout:
+            return
+        try:
+            self._recover()
+        finally:
+            self.lock.release()
+
+    def _recover(self) -> None:
+        """Finish or undo a killed bulk writer's work; with the lock held."""
+        self._staging_ours = True
+        try:
+            recover_staging(self)
+        finally:
+            self._staging_ours = False
 
     @contextmanager
     def _refused_writes(self) -> Iterator[None]:
@@ -365,7 +389,7 @@ class Store:
         if not incoming:
             return result
         with self._refused_writes(), self.lock, closing(self._connect()) as db:
-            recover_staging(self)
+            self._recover()
             plan = self._plan(db, incoming)
             for path, (adds, removes) in plan.items():
                 result += self._rewrite(db, path, adds, removes)
@@ -438,9 +462,7 @@ class Store:
         db.commit()
         if fresh or not self._catalogue_checked:
             self._catalogue_checked = True
-            if self.staging_dir.exists() and not self._staging_live:
-                with self.lock:
-                    recover_staging(self)
+            self._recover_abandoned()
             self._refresh_catalogue(db)
         return db
 
