@@ -8,14 +8,18 @@ Layout under the data dir::
     articles/<paper>/undated.jsonl          articles whose date is missing or not ISO
     .store/write.lock                       store-wide write lock (filelock)
     .store/ids.sqlite3                      id → file catalogue; rebuilt from the files if missing
+    .store/staging/                         a bulk write under way (indexer/bulk.py)
     index/, crawl/                          owned by the search core and the crawler
 
 Why keep parts and join on read: a 转版 article arrives as two pages (two ids). The file keeps each
 page's article as it was cleaned, so re-ingesting either page alone updates its half without losing
 the other; `read_article_file`, `get` and `iter_articles` return the joined article, with
-`pages=[first, second]`. Both halves are always in the same file (same paper and date).
+`pages=[first, second]` (the joining is indexer/zhuanban.py). Both halves are always in the same
+file (same paper and date).
 
-Every file write goes to a temp file in the same directory, is fsynced and then `os.replace`d, so a
+Two ways in: `put_articles` for a few articles at a time (the crawler, one date per call), and
+`bulk()` for a whole import or reclean, which writes each file once and commits as a whole.
+Every file write goes to a temp file on the same file system, is fsynced and then renamed, so a
 crash leaves either the old or the new file, never half of one. All writers take one store-wide
 `filelock`, so two processes never interleave.
 """
@@ -323,7 +327,7 @@ class Store:
         Leaving the block without a commit, or on an exception, changes nothing in the store;
         a refused write (full disk, read-only, no permission) becomes `StoreWriteError`.
         """
-        with self._refused_writes(), self.lock:
+        with self._refused_writes("the store is as it was before"), self.lock:
             self._recover()
             writer = BulkWriter(self)
             self._staging_ours = True
@@ -359,7 +363,8 @@ class Store:
             self._staging_ours = False
 
     @contextmanager
-    def _refused_writes(self) -> Iterator[None]:
+    def _refused_writes(self, outcome: str) -> Iterator[None]:
+        """A write the file system refuses becomes StoreWriteError, saying what is left."""
         try:
             yield
         except (OSError, sqlite3.OperationalError) as exc:
@@ -368,8 +373,7 @@ class Store:
             reason = getattr(exc, "strerror", None) or str(exc)
             where = getattr(exc, "filename", None) or self.data_dir
             raise StoreWriteError(
-                f"cannot write the store at {self.data_dir} ({reason}: {where}); "
-                "the store is as it was before"
+                f"cannot write the store at {self.data_dir} ({reason}: {where}); {outcome}"
             ) from exc
 
     def put_articles(self, articles: Iterable[Article]) -> PutResult:
@@ -388,7 +392,8 @@ class Store:
         result = PutResult()
         if not incoming:
             return result
-        with self._refused_writes(), self.lock, closing(self._connect()) as db:
+        refused = self._refused_writes("each article file is whole, old or new")
+        with refused, self.lock, closing(self._connect()) as db:
             self._recover()
             plan = self._plan(db, incoming)
             for path, (adds, removes) in plan.items():
