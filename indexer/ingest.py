@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from indexer.article import Article
-from indexer.bulk import BulkWriter, is_space_error
+from indexer.bulk import BulkWriter
 from indexer.store import PutResult, Store
 
 __all__ = [
@@ -140,9 +140,11 @@ def ingest_paths(
     with store.bulk() as bulk:
         for done, (path, root) in enumerate(jobs, 1):
             url = _file_url(path, root, base_url)
+            article = None
             with _problems_into(report, str(path)):
                 data = path.read_bytes()
                 article = clean_page(data, url=url, paper=paper)
+            if article is not None:  # a store write that fails ends the command, not the page
                 url = article.url or url
                 article.source = store.put_raw(url, data, fetched_at=when, content_type="text/html")
                 article.url = url
@@ -265,25 +267,31 @@ def _import_file(
 ) -> None:
     raw, text = _open_lines(path)
     with raw, text:
-        number = 0
-        try:
-            for number, line in enumerate(text, 1):  # noqa: B007 — used after the loop on error
-                if not line.strip():
-                    continue
-                report.lines += 1
-                try:
-                    bulk.add(article_from_record(json.loads(line)))
-                    report.articles += 1
-                except ValueError as exc:
-                    report.errors.append(Problem(f"{path}:{number}", _reason(exc)))
-                if number % 5000 == 0:
-                    progress(raw.tell())
-        except (OSError, EOFError, UnicodeDecodeError) as exc:
-            if isinstance(exc, OSError) and is_space_error(exc):
-                raise
-            # A truncated gzip or a non-UTF-8 file: keep what was read, report where it broke.
-            report.errors.append(Problem(f"{path}:{number + 1}", f"unreadable: {_reason(exc)}"))
+        for number, line in _readable_lines(path, text, report):
+            if not line.strip():
+                continue
+            report.lines += 1
+            try:
+                article = article_from_record(json.loads(line))
+            except ValueError as exc:
+                report.errors.append(Problem(f"{path}:{number}", _reason(exc)))
+                continue
+            bulk.add(article)  # outside the try: a store write that fails ends the command
+            report.articles += 1
+            if number % 5000 == 0:
+                progress(raw.tell())
         progress(raw.tell())
+
+
+def _readable_lines(path: Path, text: IO[str], report: ImportReport) -> Iterator[tuple[int, str]]:
+    """Numbered lines until the file cannot be read on (a truncated gzip, a non-UTF-8 file):
+    what was read is kept, and where it broke is reported."""
+    number = 0
+    try:
+        for number, line in enumerate(text, 1):  # noqa: B007 — used after the loop on error
+            yield number, line
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        report.errors.append(Problem(f"{path}:{number + 1}", f"unreadable: {_reason(exc)}"))
 
 
 def _reason(exc: Exception) -> str:
@@ -315,11 +323,13 @@ def reclean(store: Store, *, progress: Progress | None = None) -> RecleanReport:
         for done, raw in enumerate(pages, 1):
             report.pages += 1
             paper, page_name = known.get(raw.source) or by_url.get(raw.url) or ("", "")
+            article = None
             with _problems_into(report, raw.url):
                 data = store.read_raw(raw.source)
                 article = clean_page(
                     data, url=raw.url, content_type=raw.content_type or None, paper=paper
                 )
+            if article is not None:
                 article.source = raw.source
                 article.url = article.url or raw.url
                 article.fetched_at = raw.fetched_at or article.fetched_at

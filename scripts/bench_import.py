@@ -132,6 +132,19 @@ def run_import(code: Path, data_file: Path, work: Path) -> dict:
     return result
 
 
+def save_rows(results: Path, rows: list[dict]) -> list[dict]:
+    """Merge with what another run wrote meanwhile (one size each); ours win on the same key."""
+
+    def key(row: dict) -> tuple:
+        return (row["size"], row["code"] != "new", row["code"], row["order"])
+
+    merged = {key(row): row for row in json.loads(results.read_text())} if results.exists() else {}
+    merged.update((key(row), row) for row in rows)
+    rows = [merged[k] for k in sorted(merged)]
+    results.write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+    return rows
+
+
 def load_average() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -203,8 +216,7 @@ def main() -> None:
                 result.update(code=code, size=size, order=order, load=load)
                 print(json.dumps(result), flush=True)
                 rows.append(result)
-                rows.sort(key=lambda row: (row["size"], row["code"] != "new", row["order"]))
-                results.write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+                rows = save_rows(results, rows)
                 write_markdown(args.out, rows, notes)
 
 
