@@ -58,8 +58,9 @@ class StoreError(ValueError):
 
 
 class StoreWriteError(StoreError):
-    """The file system refused a write (full, read-only, no permission); the store is as it was
-    before the command. The message is one line, fit to print as it is."""
+    """The file system refused a write (full, read-only, no permission). The message is one
+    line, fit to print as it is, and says what is left: after a bulk write, the store as it was
+    before the command."""
 
 
 @dataclass
