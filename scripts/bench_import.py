@@ -188,6 +188,7 @@ def write_markdown(path: Path, rows: list[dict], notes: list[str]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--orders", default="sorted,shuffled")
     parser.add_argument("--baseline-ref", default="main")
     parser.add_argument("--baseline-limit", type=int, default=20_000)
     parser.add_argument("--work", type=Path, default=Path("/tmp/baoku-bench-import"))
@@ -206,6 +207,8 @@ def main() -> None:
     for size in sizes:
         inputs = build_inputs(base, size, args.work)
         for order, path in inputs.items():
+            if order not in args.orders.split(","):
+                continue
             runs = [("new", REPO, path)]
             if size == min(sizes) and args.baseline_limit:
                 runs.append((f"old ({args.baseline_ref})", old, head(path, args.baseline_limit)))
