@@ -1,4 +1,4 @@
-"""Benchmark `baoku import` at archive scale, sorted and shuffled, against the old code (not a test).
+"""Benchmark `baoku import` at archive scale, sorted and shuffled, against the old code.
 
     .venv/bin/python scripts/bench_import.py [--sizes 100000,1000000] [--baseline-ref main]
 
@@ -165,9 +165,10 @@ def write_markdown(path: Path, rows: list[dict], notes: list[str]) -> None:
         SECTION,
         "",
         "Measured by `scripts/bench_import.py`: each import in its own process, into an empty data",
-        "dir; peak RSS is that process's maximum (RUSAGE_CHILDREN of a wrapper). Inputs: both corpora",
-        "of ../shared/corpus, copied with new ids (suffix `-c<copy>`) and dates moved back 10·copy",
-        "years (a 29 February without one becomes 28 February); `sorted` by date, `shuffled` a",
+        "dir; peak RSS is that process's maximum (RUSAGE_CHILDREN of a wrapper). Inputs: both",
+        "corpora of ../shared/corpus, copied with new ids (suffix `-c<copy>`) and dates moved back",
+        "10·copy years (a 29 February without one becomes 28 February); `sorted` by date,",
+        "`shuffled` a",
         f"seeded permutation (seed {SEED}). `old` is the code before issue 15 (`put_articles` in",
         "batches of 5,000), on the first lines of the same file only, because at 100k shuffled it",
         "would take far too long: its rate is over that sample.",
@@ -175,8 +176,8 @@ def write_markdown(path: Path, rows: list[dict], notes: list[str]) -> None:
         "`articles/s` is by wall-clock time; `per CPU s` divides by the process's user + system",
         "CPU time, which the other jobs on the shared machine disturb far less.",
         "",
-        "| code | input | order | imported | seconds | articles/s | CPU s | per CPU s | peak RSS MiB"
-        " | load |",
+        "| code | input | order | imported | seconds | articles/s | CPU s | per CPU s"
+        " | peak RSS MiB | load |",
         "|---|---:|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for row in rows:
