@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
@@ -64,7 +64,15 @@ class Article:
         return [p for s in self.sections for p in s.paragraphs]
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # What dataclasses.asdict gives, built by hand: asdict's deep copy was a third of the
+        # time of a bulk import.
+        data = {name: getattr(self, name) for name in _FIELD_NAMES}
+        data["sections"] = [
+            {"heading": s.heading, "paragraphs": list(s.paragraphs)} for s in self.sections
+        ]
+        data["captions"] = [{"text": c.text, "src": c.src} for c in self.captions]
+        data["pages"] = list(self.pages)
+        return data
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=False)
@@ -107,6 +115,9 @@ class Article:
         return cls.from_dict(json.loads(line))
 
 
+_FIELD_NAMES = tuple(f.name for f in fields(Article))
+
+
 def _section(value: Any) -> Section:
     if isinstance(value, Section):
         return value
@@ -130,7 +141,7 @@ def _to_int(value: Any) -> int:
 
 def count_chars(text: str) -> int:
     """字数 the way papers print it: every character that is not white space."""
-    return sum(1 for ch in text if not ch.isspace())
+    return sum(map(len, text.split()))  # str.split() cuts at exactly what str.isspace() is
 
 
 def make_id(paper: str, url: str = "", date: str = "", page: str = "", title: str = "") -> str:

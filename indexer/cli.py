@@ -52,8 +52,11 @@ def _progress(
     """A rich progress bar on stderr (only on a terminal); yields an indexer.progress callback.
 
     counts=False for progress in bytes, where "n of m" would mean little to a reader; `total`
-    for when the caller knows it and the job does not.
+    for when the caller knows it and the job does not. It wraps every command that writes
+    articles, so a write the file system refuses ends there.
     """
+    from indexer.store import StoreWriteError
+
     console = Console(stderr=True)
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -69,7 +72,10 @@ def _progress(
         def update(done: int, known: int) -> None:
             bar.update(task, completed=done, total=known or total)
 
-        yield update
+        try:
+            yield update
+        except StoreWriteError as exc:  # full disk, read-only: one line, the store is unchanged
+            raise click.ClickException(str(exc)) from None
 
 
 def _print_problems(title: str, problems: list) -> None:

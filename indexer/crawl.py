@@ -67,7 +67,8 @@ from urllib3.util.retry import Retry
 
 from indexer.article import Article
 from indexer.decode import DecodeError, decode_html
-from indexer.store import Store, atomic_writer
+from indexer.fsutil import atomic_writer
+from indexer.store import Store
 
 __all__ = ["USER_AGENT", "CrawlError", "CrawlReport", "crawl"]
 
@@ -638,6 +639,7 @@ class _Run:
         self._fresh: dict[str, Response] = {}  # pages downloaded during discovery, not yet kept
         self._parsed: dict[str, Layout] = {}  # layout pages read in this run
         self._retry_failures = 0  # failures that make their date worth another run
+        self._unstored: list[tuple[str, Article]] = []  # this date's articles, stored together
 
     def close(self) -> None:
         self.fetcher.stop.set()
@@ -663,6 +665,7 @@ class _Run:
             days = self._plan(date_from, date_to, update, entry_day)
             self.state.data["entry"] = url
             self._heal_unreadable()
+            self._store_articles()
             self.progress("dates", total=len(days))
             for day in days:
                 self._crawl_date(day, pattern)
@@ -891,7 +894,9 @@ class _Run:
         except BaseException:
             for future in pending:
                 future.cancel()
+            self._store_articles()  # what was cleaned before Ctrl-C is kept
             raise
+        self._store_articles()
 
     def _article_job(self, url: str, layout: Layout) -> _ArticleResult:
         """Runs in a worker: download (or read the kept copy) and clean. No store writes."""
@@ -961,12 +966,23 @@ class _Run:
     # -- bookkeeping --
 
     def _put_article(self, url: str, article: Article) -> None:
-        """Store one article, count it, and take its page off the failure list."""
-        put = self.store.put_articles([article])
+        """Queue one article for `_store_articles`."""
+        self._unstored.append((url, article))
+
+    def _store_articles(self) -> None:
+        """Store the queued articles (one date's) in one write, count them, and take their pages
+        off the failure list. One write per date, not per article: each write rewrites the
+        whole date file. A run killed before it loses nothing, as the pages are kept raw and
+        the date is not yet done."""
+        if not self._unstored:
+            return
+        batch, self._unstored = self._unstored, []
+        put = self.store.put_articles([article for _, article in batch])
         self.report.new += put.new
         self.report.updated += put.updated
         self.report.unchanged += put.unchanged
-        self.state.clear_failure(url)
+        for url, _ in batch:
+            self.state.clear_failure(url)
 
     def _fail(
         self, url: str, reason: str, day: date | None, kind: str, layout: Layout | None = None

@@ -227,7 +227,7 @@ def live_generation(root: Path) -> Path | None:
 
 
 def _point_to(root: Path, gen: Path) -> None:
-    from indexer.store import atomic_writer  # write side only: searching never loads the store
+    from indexer.fsutil import atomic_writer
 
     with atomic_writer(root / POINTER) as fh:  # readers see the old or the new name
         fh.write(gen.name + "\n")
@@ -274,7 +274,7 @@ def load_manifest(gen: Path) -> Manifest:
 
 
 def save_manifest(gen: Path, manifest: Manifest) -> None:
-    from indexer.store import atomic_writer  # write side only: searching never loads the store
+    from indexer.fsutil import atomic_writer
 
     payload = {"schema": manifest.schema, "next_dk": manifest.next_dk, "docs": manifest.docs}
     with atomic_writer(gen / MANIFEST) as fh:

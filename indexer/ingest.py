@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from indexer.article import Article
+from indexer.bulk import BulkWriter
 from indexer.progress import Progress
 from indexer.store import PutResult, Store
 
@@ -37,7 +38,6 @@ __all__ = [
 # What e-paper systems name their pages; everything else in a site folder (images, css, js)
 # is skipped when walking a folder. A file named explicitly is always tried.
 HTML_SUFFIXES = frozenset({".htm", ".html", ".shtml", ".xhtml", ".shtm"})
-BATCH = 500  # articles per store write: bounded memory, few file rewrites
 
 
 @dataclass
@@ -135,18 +135,24 @@ def ingest_paths(
         parent = root if root.is_dir() else None
         jobs += [(f, parent) for f in iter_html_files([root], report.skipped)]
     report.files = len(jobs)
-    pending: list[tuple[Article, str, bytes]] = []
-    for done, (path, root) in enumerate(jobs, 1):
-        url = _file_url(path, root, base_url)
-        with _problems_into(report, str(path)):
-            data = path.read_bytes()
-            article = clean_page(data, url=url, paper=paper)
-            pending.append((article, article.url or url, data))
-        if len(pending) >= BATCH:
-            _store_cleaned(store, pending, report)
-        if progress:
-            progress(done, len(jobs))
-    _store_cleaned(store, pending, report)
+    when = datetime.now(UTC).replace(microsecond=0).isoformat()
+    with store.bulk() as bulk:
+        for done, (path, root) in enumerate(jobs, 1):
+            url = _file_url(path, root, base_url)
+            article = None
+            with _problems_into(report, str(path)):
+                data = path.read_bytes()
+                article = clean_page(data, url=url, paper=paper)
+            if article is not None:  # a store write that fails ends the command, not the page
+                url = article.url or url
+                article.source = store.put_raw(url, data, fetched_at=when, content_type="text/html")
+                article.url = url
+                article.fetched_at = article.fetched_at or when
+                bulk.add(article)
+                report.articles += 1
+            if progress:
+                progress(done, len(jobs))
+        report.stored += bulk.commit()
     return report
 
 
@@ -162,22 +168,6 @@ def _problems_into(report: IngestReport | RecleanReport, where: str) -> Iterator
         target.append(Problem(where, str(exc) or type(exc).__name__))
     except Exception as exc:  # a cleaner bug on one page must not sink the batch
         report.errors.append(Problem(where, f"cleaner failed: {_describe(exc)}"))
-
-
-def _store_cleaned(
-    store: Store, pending: list[tuple[Article, str, bytes]], report: IngestReport
-) -> None:
-    if not pending:
-        return
-    when = datetime.now(UTC).replace(microsecond=0).isoformat()
-    articles = []
-    for article, url, data in pending:
-        article.source = store.put_raw(url, data, fetched_at=when, content_type="text/html")
-        article.url = article.url or url
-        article.fetched_at = article.fetched_at or when
-        articles.append(article)
-    pending.clear()
-    _flush(store, articles, report)
 
 
 # --- JSON Lines ---------------------------------------------------------------------------------
@@ -257,55 +247,56 @@ def import_jsonl(
             report.errors.append(Problem(str(path), reason))
             continue
         report.files += 1
+    # One bulk write for all the files: each article file is written once, whatever the order.
+    with store.bulk() as bulk:
+        for path in sizes:
 
-        def file_progress(position: int, base: int = done_before) -> None:
-            if progress:
-                progress(base + position, total)
+            def file_progress(position: int, base: int = done_before) -> None:
+                if progress:
+                    progress(base + position, total)
 
-        _import_file(store, path, report, file_progress)
-        done_before += sizes[path]
+            _import_file(bulk, path, report, file_progress)
+            done_before += sizes[path]
+        report.stored += bulk.commit()
     return report
 
 
 def _import_file(
-    store: Store, path: Path, report: ImportReport, progress: Callable[[int], None]
+    bulk: BulkWriter, path: Path, report: ImportReport, progress: Callable[[int], None]
 ) -> None:
-    batch: list[Article] = []
     raw, text = _open_lines(path)
     with raw, text:
-        number = 0
-        try:
-            for number, line in enumerate(text, 1):  # noqa: B007 — used after the loop on error
-                if not line.strip():
-                    continue
-                report.lines += 1
-                try:
-                    batch.append(article_from_record(json.loads(line)))
-                except ValueError as exc:
-                    report.errors.append(Problem(f"{path}:{number}", _reason(exc)))
-                if len(batch) >= BATCH * 10:
-                    _flush(store, batch, report)
-                    progress(raw.tell())
-        except (OSError, EOFError, UnicodeDecodeError) as exc:
-            # A truncated gzip or a non-UTF-8 file: keep what was read, report where it broke.
-            report.errors.append(Problem(f"{path}:{number + 1}", f"unreadable: {_reason(exc)}"))
-        _flush(store, batch, report)
+        for number, line in _readable_lines(path, text, report):
+            if not line.strip():
+                continue
+            report.lines += 1
+            try:
+                article = article_from_record(json.loads(line))
+            except ValueError as exc:
+                report.errors.append(Problem(f"{path}:{number}", _reason(exc)))
+                continue
+            bulk.add(article)  # outside the try: a store write that fails ends the command
+            report.articles += 1
+            if number % 5000 == 0:
+                progress(raw.tell())
         progress(raw.tell())
+
+
+def _readable_lines(path: Path, text: IO[str], report: ImportReport) -> Iterator[tuple[int, str]]:
+    """Numbered lines until the file cannot be read on (a truncated gzip, a non-UTF-8 file):
+    what was read is kept, and where it broke is reported."""
+    number = 0
+    try:
+        for number, line in enumerate(text, 1):  # noqa: B007 — used after the loop on error
+            yield number, line
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        report.errors.append(Problem(f"{path}:{number + 1}", f"unreadable: {_reason(exc)}"))
 
 
 def _reason(exc: Exception) -> str:
     if isinstance(exc, json.JSONDecodeError):
         return f"invalid JSON ({exc.msg} at column {exc.colno})"
     return str(exc) or type(exc).__name__
-
-
-def _flush(
-    store: Store, batch: list[Article], report: IngestReport | ImportReport | RecleanReport
-) -> None:
-    if batch:
-        report.stored += store.put_articles(batch)
-        report.articles += len(batch)
-        batch.clear()
 
 
 # --- re-cleaning --------------------------------------------------------------------------------
@@ -316,35 +307,37 @@ def reclean(store: Store, *, progress: Progress | None = None) -> RecleanReport:
     from indexer.clean import clean_page
 
     report = RecleanReport()
-    # The parts as stored (a 转版 continuation keeps its own source), by source and by URL.
-    parts = [a for path in store.article_files() for a in store.read_parts(path)]
-    known = {a.source: a for a in parts if a.source}
-    by_url = {a.url: a for a in parts if a.url}
+    # What the crawler learnt elsewhere (the 版名 from the layout page) and the paper stay; the
+    # parts as stored (a 转版 continuation keeps its own source), by source and by URL.
+    known: dict[str, tuple[str, str]] = {}
+    by_url: dict[str, tuple[str, str]] = {}
+    for path in store.article_files():
+        for part in store.read_parts(path):
+            if part.source:
+                known[part.source] = (part.paper, part.page_name)
+            if part.url:
+                by_url[part.url] = (part.paper, part.page_name)
     pages = [p for p in store.iter_raw() if _looks_like_html(p.url, p.content_type)]
-    pending: list[Article] = []
-    for done, raw in enumerate(pages, 1):
-        report.pages += 1
-        previous = known.get(raw.source) or by_url.get(raw.url)
-        with _problems_into(report, raw.url):
-            data = store.read_raw(raw.source)
-            article = clean_page(
-                data,
-                url=raw.url,
-                content_type=raw.content_type or None,
-                paper=previous.paper if previous else "",
-            )
-            article.source = raw.source
-            article.url = article.url or raw.url
-            article.fetched_at = raw.fetched_at or article.fetched_at
-            if previous is not None:
-                # What the crawler learnt elsewhere (the 版名 from the layout page) stays.
-                article.page_name = article.page_name or previous.page_name
-            pending.append(article)
-        if len(pending) >= BATCH:
-            _flush(store, pending, report)
-        if progress:
-            progress(done, len(pages))
-    _flush(store, pending, report)
+    with store.bulk() as bulk:
+        for done, raw in enumerate(pages, 1):
+            report.pages += 1
+            paper, page_name = known.get(raw.source) or by_url.get(raw.url) or ("", "")
+            article = None
+            with _problems_into(report, raw.url):
+                data = store.read_raw(raw.source)
+                article = clean_page(
+                    data, url=raw.url, content_type=raw.content_type or None, paper=paper
+                )
+            if article is not None:
+                article.source = raw.source
+                article.url = article.url or raw.url
+                article.fetched_at = raw.fetched_at or article.fetched_at
+                article.page_name = article.page_name or page_name
+                bulk.add(article)
+                report.articles += 1
+            if progress:
+                progress(done, len(pages))
+        report.stored += bulk.commit()
     return report
 
 

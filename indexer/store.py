@@ -8,14 +8,18 @@ Layout under the data dir::
     articles/<paper>/undated.jsonl          articles whose date is missing or not ISO
     .store/write.lock                       store-wide write lock (filelock)
     .store/ids.sqlite3                      id → file catalogue; rebuilt from the files if missing
+    .store/staging/                         a bulk write under way (indexer/bulk.py)
     index/, crawl/                          owned by the search core and the crawler
 
 Why keep parts and join on read: a 转版 article arrives as two pages (two ids). The file keeps each
 page's article as it was cleaned, so re-ingesting either page alone updates its half without losing
 the other; `read_article_file`, `get` and `iter_articles` return the joined article, with
-`pages=[first, second]`. Both halves are always in the same file (same paper and date).
+`pages=[first, second]` (the joining is indexer/zhuanban.py). Both halves are always in the same
+file (same paper and date).
 
-Every file write goes to a temp file in the same directory, is fsynced and then `os.replace`d, so a
+Two ways in: `put_articles` for a few articles at a time (the crawler, one date per call), and
+`bulk()` for a whole import or reclean, which writes each file once and commits as a whole.
+Every file write goes to a temp file on the same file system, is fsynced and then renamed, so a
 crash leaves either the old or the new file, never half of one. All writers take one store-wide
 `filelock`, so two processes never interleave.
 """
@@ -27,18 +31,20 @@ import json
 import os
 import re
 import sqlite3
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
-from indexer.article import Article, Section
+from indexer.article import Article
+from indexer.bulk import BulkWriter, is_space_error, recover_staging
+from indexer.fsutil import atomic_writer, remove_stale_temps, remove_tree
+from indexer.zhuanban import join_continuations
 
-__all__ = ["PutResult", "RawPage", "Store", "StoreError", "join_continuations"]
+__all__ = ["PutResult", "RawPage", "Store", "StoreError", "StoreWriteError"]
 
 UNDATED = "undated"
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -49,6 +55,12 @@ _MAX_NAME_BYTES = 200
 
 class StoreError(ValueError):
     """A store operation that cannot be done, with the reason."""
+
+
+class StoreWriteError(StoreError):
+    """The file system refused a write (full, read-only, no permission). The message is one
+    line, fit to print as it is, and says what is left: after a bulk write, the store as it was
+    before the command."""
 
 
 @dataclass
@@ -74,7 +86,8 @@ class PutResult:
         self.new += other.new
         self.updated += other.updated
         self.unchanged += other.unchanged
-        self.files.extend(f for f in other.files if f not in self.files)
+        known = set(self.files)
+        self.files.extend(f for f in other.files if f not in known)
         return self
 
 
@@ -90,209 +103,8 @@ def sanitise_name(name: str, fallback: str = "unknown") -> str:
     return encoded.decode("utf-8", errors="ignore")
 
 
-@contextmanager
-def atomic_writer(path: Path, mode: str = "w"):
-    """Yield a temp file beside `path`; on success fsync and rename it over `path`.
-
-    On any exception the temp file is removed and `path` is untouched.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        encoding = None if "b" in mode else "utf-8"
-        with os.fdopen(fd, mode, encoding=encoding) as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
-    _fsync_dir(path.parent)
-
-
-def _remove_stale_temps(path: Path) -> None:
-    """Temp files of `path` left by a writer that was killed; only call with the lock held."""
-    if path.parent.is_dir():
-        for stale in path.parent.glob(f".{path.name}.*.tmp"):
-            with suppress(FileNotFoundError):
-                stale.unlink()
-
-
-def _fsync_dir(directory: Path) -> None:
-    # The rename is durable only once the directory entry is on disk.
-    with suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def _now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
-
-
-# --- 转版 joining -----------------------------------------------------------------------------
-
-_NUM = r"[0-9０-９〇零一二三四五六七八九十]+"
-# "（下转第3版）", "(转第三版)", "转第03版" — at the end of the head part.
-_FORWARD = re.compile(rf"[（(]?\s*(?:下)?转(?:第)?\s*({_NUM})\s*版\s*[）)]?")
-# "（上接第1版）", "上接第一版" — at the start of the continuation.
-_BACKWARD = re.compile(rf"[（(]?\s*(?:上接|接上|紧接)(?:第)?\s*({_NUM})\s*版\s*[）)]?")
-_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
-_CN_DIGITS.update({"六": 6, "七": 7, "八": 8, "九": 9})
-_TITLE_NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
-
-
-def page_number(text: str) -> int | None:
-    """'07' → 7, '三' → 3, '十二' → 12, '０３' → 3; None if it is not a page number."""
-    text = text.strip()
-    if not text:
-        return None
-    text = text.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
-    if text.isdigit():
-        return int(text)
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        value = (_CN_DIGITS.get(tens, -100) if tens else 1) * 10
-        value += _CN_DIGITS.get(ones, -100) if ones else 0
-        return value if value > 0 else None
-    if len(text) == 1 and text in _CN_DIGITS:
-        return _CN_DIGITS[text]
-    return None
-
-
-def _norm_title(text: str) -> str:
-    return _TITLE_NOISE.sub("", text)
-
-
-def _forward_target(article: Article) -> tuple[int, re.Match[str]] | None:
-    """The page a head part continues on: its last paragraph carries the marker."""
-    paragraphs = article.paragraphs
-    if not paragraphs:
-        return None
-    matches = list(_FORWARD.finditer(paragraphs[-1]))
-    if not matches:
-        return None
-    number = page_number(matches[-1].group(1))
-    return (number, matches[-1]) if number is not None else None
-
-
-def _backward_source(article: Article) -> int | None:
-    """The page a continuation comes from: its first paragraph starts with the marker."""
-    paragraphs = article.paragraphs
-    if not paragraphs:
-        return None
-    match = _BACKWARD.match(paragraphs[0].lstrip())
-    return page_number(match.group(1)) if match else None
-
-
-def _titles_match(head: Article, tail: Article) -> bool:
-    head_titles = {_norm_title(head.title), _norm_title(head.kicker)} - {""}
-    tail_titles = {_norm_title(tail.title), _norm_title(tail.kicker)} - {""}
-    return bool(head_titles & tail_titles)
-
-
-def _strip_paragraphs(sections: list[Section], first: bool, pattern: re.Pattern[str]):
-    """Copy of sections with the marker removed from the first or last paragraph."""
-    copied = [Section(s.heading, list(s.paragraphs)) for s in sections]
-    carriers = [s for s in copied if s.paragraphs]
-    if not carriers:
-        return copied
-    section = carriers[0] if first else carriers[-1]
-    index = 0 if first else -1
-    text = section.paragraphs[index]
-    if first:
-        text = pattern.sub("", text.lstrip(), count=1)
-    else:
-        matches = list(pattern.finditer(text))
-        if matches:
-            last = matches[-1]
-            text = text[: last.start()] + text[last.end() :]
-    text = text.strip()
-    if text:
-        section.paragraphs[index] = text
-    else:
-        del section.paragraphs[index]
-    return [s for s in copied if s.paragraphs or s.heading]
-
-
-def _join_pair(head: Article, tail: Article) -> Article:
-    head_sections = _strip_paragraphs(head.sections, first=False, pattern=_FORWARD)
-    tail_sections = _strip_paragraphs(tail.sections, first=True, pattern=_BACKWARD)
-    # The continuation's heading-less first run continues the head's last section.
-    if tail_sections and not tail_sections[0].heading and head_sections:
-        head_sections[-1].paragraphs.extend(tail_sections[0].paragraphs)
-        tail_sections = tail_sections[1:]
-    sections = head_sections + tail_sections
-    pages = list(head.pages or [head.page])
-    pages += [p for p in (tail.pages or [tail.page]) if p and p not in pages]
-    return Article(
-        id=head.id,
-        paper=head.paper or tail.paper,
-        date=head.date or tail.date,
-        page=head.page,
-        page_name=head.page_name or tail.page_name,
-        kicker=head.kicker,
-        title=head.title or tail.title,
-        subtitle=head.subtitle or tail.subtitle,
-        author=head.author or tail.author,
-        sections=sections,
-        captions=list(head.captions) + list(tail.captions),
-        body="\n".join(p for s in sections for p in s.paragraphs),
-        word_count=(head.word_count or 0) + (tail.word_count or 0),
-        url=head.url,
-        source=head.source,
-        fetched_at=max(head.fetched_at, tail.fetched_at),
-        pages=pages,
-    )
-
-
-def join_continuations(parts: list[Article]) -> tuple[list[Article], dict[str, str]]:
-    """Join 转版 parts (all of one paper and date) into whole articles.
-
-    Returns the joined list, in the order of the head parts, and a map part id → head id for
-    every part that was folded into another. A head "…（下转第X版）" on page P joins the
-    continuation on page X that starts "（上接第P版）" and has the same title (or its kicker
-    equals the head's title, or the other way round). Chains (1→4→8) join step by step.
-    """
-    articles = list(parts)
-    folded: dict[str, str] = {}
-    changed = True
-    while changed:
-        changed = False
-        for i, head in enumerate(articles):
-            target = _forward_target(head)
-            if target is None:
-                continue
-            tail = _find_tail(articles, head, target[0])
-            if tail is None:
-                continue
-            j = articles.index(tail)
-            articles[i] = _join_pair(head, tail)
-            del articles[j]
-            folded[tail.id] = head.id
-            for part, into in folded.items():
-                if into == tail.id:
-                    folded[part] = head.id
-            changed = True
-            break
-    return articles, folded
-
-
-def _find_tail(articles: list[Article], head: Article, target_page: int) -> Article | None:
-    head_page = page_number(head.page)
-    for candidate in articles:
-        if candidate is head or page_number(candidate.page) != target_page:
-            continue
-        if _backward_source(candidate) != head_page:
-            continue
-        if _titles_match(head, candidate):
-            return candidate
-    return None
 
 
 # --- the store --------------------------------------------------------------------------------
@@ -310,6 +122,8 @@ class Store:
         self._raw_cache: dict[str, RawPage] | None = None
         self._raw_cache_key: tuple[int, int] | None = None
         self._catalogue_checked = False
+        self._staging_ours = False  # this Store writes or recovers the staging
+        self._rel_cache: dict[tuple[str, str], str] = {}
 
     def __repr__(self) -> str:
         return f"Store({str(self.data_dir)!r})"
@@ -346,7 +160,7 @@ class Store:
         with self.lock:
             path = self.data_dir / source
             if not path.exists():
-                _remove_stale_temps(path)
+                remove_stale_temps(path)
                 with atomic_writer(path, "wb") as handle:
                     handle.write(data)
             known = self._load_raw().get(url)
@@ -432,8 +246,17 @@ class Store:
             return self.articles_dir / paper / f"{UNDATED}.jsonl"
         return self.articles_dir / paper / match.group(1) / f"{article.date.strip()}.jsonl"
 
+    def article_rel(self, article: Article) -> str:
+        """The article's file, relative to the data dir (the catalogue's key)."""
+        key = (article.paper, article.date)
+        rel = self._rel_cache.get(key)
+        if rel is None:
+            rel = self._rel_cache[key] = self._rel(self.article_path(article))
+        return rel
+
     def article_files(self) -> list[Path]:
         """Every article file, sorted (paper, year, date)."""
+        self._recover_abandoned()
         if not self.articles_dir.is_dir():
             return []
         return sorted(p for p in self.articles_dir.rglob("*.jsonl") if not p.name.startswith("."))
@@ -492,6 +315,68 @@ class Store:
 
     # -- articles: writing --
 
+    @property
+    def staging_dir(self) -> Path:
+        """Where a bulk write stages its files: on the store's own file system, so that the
+        commit is a rename."""
+        return self._meta_dir / "staging"
+
+    @contextmanager
+    def bulk(self) -> Iterator[BulkWriter]:
+        """A `BulkWriter` holding the write lock: `add` every article, then `commit` once.
+
+        Leaving the block without a commit, or on an exception, changes nothing in the store;
+        a refused write (full disk, read-only, no permission) becomes `StoreWriteError`.
+        """
+        with self._refused_writes("the store is as it was before"), self.lock:
+            self._recover()
+            writer = BulkWriter(self)
+            self._staging_ours = True
+            try:
+                writer.open()
+                yield writer
+            finally:
+                self._staging_ours = False
+                writer.close()
+                remove_tree(self.staging_dir)
+
+    def _recover_abandoned(self) -> None:
+        """Finish the commit of a bulk writer that was killed (or drop its staging) before
+        anything is read. The lock tells a dead writer from a live one, whose commit is left
+        alone."""
+        if self._staging_ours or not self.staging_dir.exists():
+            return
+        try:
+            self.lock.acquire(timeout=0)
+        except Timeout:
+            return
+        try:
+            self._recover()
+        finally:
+            self.lock.release()
+
+    def _recover(self) -> None:
+        """Finish or undo a killed bulk writer's work; with the lock held."""
+        self._staging_ours = True
+        try:
+            recover_staging(self)
+        finally:
+            self._staging_ours = False
+
+    @contextmanager
+    def _refused_writes(self, outcome: str) -> Iterator[None]:
+        """A write the file system refuses becomes StoreWriteError, saying what is left."""
+        try:
+            yield
+        except (OSError, sqlite3.OperationalError) as exc:
+            if not is_space_error(exc):
+                raise
+            reason = getattr(exc, "strerror", None) or str(exc)
+            where = getattr(exc, "filename", None) or self.data_dir
+            raise StoreWriteError(
+                f"cannot write the store at {self.data_dir} ({reason}: {where}); {outcome}"
+            ) from exc
+
     def put_articles(self, articles: Iterable[Article]) -> PutResult:
         """Store articles, one per id; each touched file is rewritten atomically.
 
@@ -508,7 +393,9 @@ class Store:
         result = PutResult()
         if not incoming:
             return result
-        with self.lock, closing(self._connect()) as db:
+        refused = self._refused_writes("each article file is whole, old or new")
+        with refused, self.lock, closing(self._connect()) as db:
+            self._recover()
             plan = self._plan(db, incoming)
             for path, (adds, removes) in plan.items():
                 result += self._rewrite(db, path, adds, removes)
@@ -548,7 +435,7 @@ class Store:
             changed = True
         if not changed:
             return result
-        _remove_stale_temps(path)
+        remove_stale_temps(path)
         if parts:
             with atomic_writer(path) as handle:
                 for article in parts.values():
@@ -563,13 +450,13 @@ class Store:
     # -- the id catalogue --
 
     @property
-    def _catalogue_path(self) -> Path:
+    def catalogue_path(self) -> Path:
         return self._meta_dir / "ids.sqlite3"
 
     def _connect(self) -> sqlite3.Connection:
         self._meta_dir.mkdir(parents=True, exist_ok=True)
-        fresh = not self._catalogue_path.exists()
-        db = sqlite3.connect(self._catalogue_path, timeout=60)
+        fresh = not self.catalogue_path.exists()
+        db = sqlite3.connect(self.catalogue_path, timeout=60)
         db.execute(
             "CREATE TABLE IF NOT EXISTS parts (id TEXT PRIMARY KEY, file TEXT NOT NULL, "
             "head TEXT NOT NULL)"
@@ -581,8 +468,31 @@ class Store:
         db.commit()
         if fresh or not self._catalogue_checked:
             self._catalogue_checked = True
+            self._recover_abandoned()
             self._refresh_catalogue(db)
         return db
+
+    def refresh_catalogue(self) -> None:
+        """Bring the catalogue up to date with the files before a bulk write plans against it."""
+        self._catalogue_checked = False
+        self._connect().close()
+
+    def forget_catalogue_check(self) -> None:
+        """Files changed behind the catalogue's back: compare them again on the next look-up."""
+        self._catalogue_checked = False
+
+    def apply_catalogue(self, stage: Path) -> None:
+        """Record a bulk write's files and parts (staged in `stage`) in one transaction."""
+        with closing(self._connect()) as db:
+            db.execute("ATTACH DATABASE ? AS stage", (str(stage),))
+            with db:
+                db.execute("DELETE FROM parts WHERE file IN (SELECT rel FROM stage.plan)")
+                db.execute("DELETE FROM files WHERE file IN (SELECT rel FROM stage.plan)")
+                db.execute("INSERT OR REPLACE INTO parts SELECT id, file, head FROM stage.newparts")
+                db.execute(
+                    "INSERT INTO files SELECT rel, size, mtime FROM stage.plan WHERE gone = 0"
+                )
+            db.execute("DETACH DATABASE stage")
 
     def _refresh_catalogue(self, db: sqlite3.Connection) -> None:
         """Re-read the files whose size or mtime the catalogue does not know (crash, hand edit)."""
@@ -622,7 +532,7 @@ class Store:
         """Forget the id catalogue and read every article file again."""
         with self.lock:
             with suppress(FileNotFoundError):
-                self._catalogue_path.unlink()
+                self.catalogue_path.unlink()
             self._catalogue_checked = False
             self._connect().close()
 

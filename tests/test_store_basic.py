@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from indexer.article import Article, Caption, Section
-from indexer.store import PutResult, Store, StoreError, join_continuations, page_number
+from indexer.store import PutResult, Store, StoreError
+from indexer.zhuanban import join_continuations, page_number
 
 
 def _article(id_: str, **fields) -> Article:
