@@ -9,7 +9,15 @@ from bs4 import NavigableString, Tag
 
 from indexer.article import Caption, Section
 from indexer.clean.page import Block, _is_text
-from indexer.clean.text import _BYLINE, _CHROME_ANY, _CHROME_TEXT, _DATELINE, _TERMINAL, norm
+from indexer.clean.text import (
+    _BYLINE,
+    _CHROME_ANY,
+    _CHROME_TEXT,
+    _DATELINE,
+    _NEWS_BYLINE,
+    _TERMINAL,
+    norm,
+)
 
 # --- body: paragraphs, headings, byline ------------------------------------------------------------
 
@@ -38,7 +46,11 @@ def _in_any(el: Tag, ids: set[int]) -> bool:
 
 
 def _is_byline(text: str) -> bool:
-    return len(text) <= 40 and bool(_BYLINE.match(text)) and not _DATELINE.search(text)
+    if len(text) > 40:
+        return False
+    if _NEWS_BYLINE.match(text):
+        return True
+    return bool(_BYLINE.match(text)) and not _DATELINE.search(text)
 
 
 def _is_heading(block: Block, mostly_indented: bool) -> bool:

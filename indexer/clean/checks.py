@@ -16,6 +16,7 @@ import re
 from urllib.parse import urlsplit
 
 from indexer.clean.body import _is_byline
+from indexer.clean.headline import byline_under_title
 from indexer.clean.infoline import (
     InfoLine,
     pad_page,
@@ -80,6 +81,8 @@ def check_fields(fields: Fields, page: Page) -> None:
     """Empty what the evidence does not bear out; fill 版次/版名 from every place they show."""
     for name in (*_HEADLINES, "author"):
         _check_text_field(fields, name)
+    if not fields.author and fields.title:
+        _byline_after_title(fields, page)
     infos = _info_lines(fields, page)
     for info in infos:
         fields.put("date", info.date, "e-paper: info line")
@@ -110,6 +113,21 @@ def _check_text_field(fields: Fields, name: str) -> None:
         fields.put("author", value, f"e-paper: byline in the {label} slot")
     elif name == "author" and (len(value) > 40 or value == fields.title):
         fields.reject(name, "too long or the title: not a byline")
+
+
+def _byline_after_title(fields: Fields, page: Page) -> None:
+    """A byline a profile has no selector for, printed between the titles and the text."""
+    blocks = [b for b in page.blocks if b.img is None]
+    at = next((i for i, b in enumerate(blocks) if b.text == fields.title), None)
+    if at is None:
+        return
+    body = set(fields.paragraphs)
+    following = []
+    for block in blocks[at + 1 : at + 6]:
+        if block.text in body:
+            break
+        following.append(block)
+    byline_under_title(fields, following)
 
 
 def _info_lines(fields: Fields, page: Page) -> list[InfoLine]:

@@ -3,40 +3,29 @@ title block above it by position and markup, the printed metadata around it."""
 
 from __future__ import annotations
 
-import re
-
 from bs4 import Tag
 
 from indexer.clean.body import (
     _captions,
     _decorative,
     _in_any,
-    _is_byline,
     _sections,
-    _strip_dateline,
 )
+from indexer.clean.headline import describe, is_meta_line, pick_title, title_block
 from indexer.clean.infoline import (
     parse_date,
+    parse_info_line,
     parse_page,
     parse_page_name,
     parse_word_count,
 )
 from indexer.clean.page import Block, Fields, Page, _attrs, _is_chrome, _is_prose
 from indexer.clean.text import (
-    _AUTHOR_LABEL,
     _BLOCK_TAGS,
-    _CHROME_TEXT,
     _HEADLINE_ATTR,
-    _KICKER_ATTR,
     _LEADING_DASH,
     _PAGE_ATTR,
-    _PAGE_LABEL,
-    _PAGE_PRINTED,
     _PARA_TAGS,
-    _SUBTITLE_ATTR,
-    _TERMINAL,
-    _TITLE_ATTR,
-    _WORD_COUNT,
     norm,
 )
 
@@ -100,7 +89,17 @@ def extract_generic(page: Page) -> Fields | None:
 
     fields = Fields(extractor="generic")
     head = [b for b in live if b.index < first and b.img is None]
-    title_at = _pick_title(head, page)
+    title_at = pick_title(head, page)
+    shared: list[Block] = []
+    if title_at is None and in_body:
+        # Skins without a content box print the titles in the body's own container: the
+        # body then starts at its first paragraph of prose, the title block above it.
+        first = min(b.index for b in in_body if b.img is None and _is_prose(b.text))
+        head = [b for b in live if b.index < first and b.img is None]
+        title_at = pick_title(head, page)
+        after_title = title_at.index if title_at is not None else first - 1
+        shared = [b for b in in_body if after_title < b.index < first]
+        in_body = [b for b in in_body if b.index >= first]
     images = [
         b.img
         for b in live
@@ -111,18 +110,22 @@ def extract_generic(page: Page) -> Fields | None:
     caption_blocks = {
         b.index for b in live if b.img is None and (id(b.owner) in used or _in_any(b.owner, used))
     }
-    body_blocks = [b for b in in_body if b.index not in caption_blocks and b.img is None]
-    # Some skins print the date/字数/版次 line inside the content box, above the text.
-    while body_blocks and _is_meta_line(body_blocks[0].text):
-        body_blocks.pop(0)
-    fields.sections, author = _sections(body_blocks, set())
-    fields.put("author", author, "generic: byline atop the body")
     head = [b for b in head if b.index not in caption_blocks]
     if title_at is not None:
         fields.put(
-            "title", title_at.text, f"generic: {_describe(title_at)}, best title above the body"
+            "title", title_at.text, f"generic: {describe(title_at)}, best title above the body"
         )
-        _kicker_subtitle(fields, head, title_at)
+        title_block(fields, head, title_at)
+    # Of the blocks between a shared container's title block and its prose, what is not a
+    # headline, byline or metadata is the body's start: （上接第1版）, a first 小标题.
+    taken = {fields.kicker, fields.subtitle, fields.author}
+    shared = [b for b in shared if _LEADING_DASH.sub("", b.text) not in taken]
+    body_blocks = [b for b in shared + in_body if b.index not in caption_blocks and b.img is None]
+    # Some skins print the date/字数/版次 line inside the content box, above the text.
+    while body_blocks and is_meta_line(body_blocks[0].text):
+        body_blocks.pop(0)
+    fields.sections, author = _sections(body_blocks, set())
+    fields.put("author", author, "generic: byline atop the body")
     # Around a photo story the captions are the text; they are not the page's date line.
     outside = (
         [b for b in live if b.img is None and not b.inside(body)]
@@ -133,128 +136,23 @@ def extract_generic(page: Page) -> Fields | None:
     return fields
 
 
-def _is_meta_line(text: str) -> bool:
-    return len(text) <= 60 and bool(
-        _WORD_COUNT.search(text)
-        or _PAGE_LABEL.search(text)
-        or _PAGE_PRINTED.match(text)
-        or re.fullmatch(r"[\d年月日\s:：星期一二三四五六日天\-/.]+", text)
-        or re.match(r"^(?:日期|出版日期|发布日期|来源|作者)[:：]", text)
-    )
-
-
-def _pick_title(head: list[Block], page: Page) -> Block | None:
-    """The most title-like block above the body."""
-    doc_title = norm(page.soup.title.get_text()) if page.soup.title else ""
-    enp_title = norm(page.enp.get("title", ""))
-    best, best_score = None, 0.0
-    for distance, block in enumerate(reversed(head)):
-        text = block.text
-        own = _attrs(block.owner)
-        marked = block.owner.name == "h1" or bool(_TITLE_ATTR.search(own))
-        # A headline may ask or exclaim (…如何完成？ 我们一起战斗！) where the markup says so.
-        ends = _TERMINAL.search(text) and not (marked and text.endswith(("？", "！", "?", "!")))
-        if not 2 <= len(text) <= 80 or _is_meta_line(text) or ends:
-            continue
-        attrs = " ".join(_attrs(el) for el in (block.owner, *block.owner.parents) if el.name)
-        score = 0.0
-        if enp_title and text == enp_title:
-            score += 20
-        if block.owner.name == "h1":
-            score += 10
-        if _TITLE_ATTR.search(own) and not (_SUBTITLE_ATTR.search(own) or _KICKER_ATTR.search(own)):
-            score += 8
-        elif _TITLE_ATTR.search(attrs) and not _SUBTITLE_ATTR.search(attrs):
-            score += 2
-        if doc_title and len(text) >= 4 and text in doc_title:
-            score += 6
-        if block.owner.name == "h2":
-            score += 3
-        if block.bold:
-            score += 1
-        if text.startswith(("—", "-")):
-            score -= 8
-        score -= distance * 0.2
-        if score > best_score:
-            best, best_score = block, score
-    return best
-
-
-def _kicker_subtitle(fields: Fields, head: list[Block], title: Block) -> None:
-    position = next(i for i, b in enumerate(head) if b is title)
-    before = head[position - 1] if position > 0 else None
-    after = head[position + 1] if position + 1 < len(head) else None
-    if after is not None and not _is_meta_line(after.text) and len(after.text) <= 120:
-        attrs = _attrs(after.owner)
-        if after.text.startswith(("——", "—", "--")) or _SUBTITLE_ATTR.search(attrs):
-            fields.put(
-                "subtitle",
-                _LEADING_DASH.sub("", after.text),
-                f"e-paper: {_describe(after)} after the title, —— or subtitle markup",
-            )
-        elif after.owner.name == "h2" and title.owner.name == "h1":
-            fields.put("subtitle", after.text, "e-paper: <h2> after the <h1>")
-    if before is not None and not _is_meta_line(before.text) and len(before.text) <= 80:
-        by_markup = _KICKER_ATTR.search(_attrs(before.owner)) or (
-            before.owner.name == "h3" and title.owner.name == "h1"
-        )
-        # A kicker that leads into the title ends with a dash: "…划归张湾区管理——".
-        by_dash = before.text.endswith(("——", "—")) and not _CHROME_TEXT.match(before.text)
-        if by_markup or by_dash:
-            fields.put(
-                "kicker",
-                before.text,
-                f"e-paper: {_describe(before)} before the title, kicker markup or ending ——",
-            )
-    if not fields.author:
-        # A byline printed between the titles and the text (h4, p.sec, a 作者 cell).
-        for block in head[position + 1 :]:
-            text = _strip_dateline(block.text)
-            labelled = _AUTHOR_LABEL.search(text)
-            if labelled and not block.link:
-                fields.put(
-                    "author", norm(labelled.group(1)), "e-paper: 作者/记者 label under the title"
-                )
-                break
-            if text and not block.link and _is_byline(text):
-                fields.put("author", text, "e-paper: byline under the title")
-                break
-
-
 def _meta_fields(fields: Fields, blocks: list[Block]) -> None:
-    """Date, 版次, 版名 and 字数 from the printed lines outside the body (not from link lists)."""
+    """Date, 版次, 版名, 字数 and 作者 from the printed lines outside the body (not from links)."""
     for block in blocks:
-        text = block.text
-        if not fields.date and not block.link:
-            fields.put(
-                "date",
-                parse_date(text),
-                f"generic: date printed outside the body ({_describe(block)})",
-            )
-        if not fields.page and not block.link:
-            # A bare "02" counts only where the markup names it: <p id="nowLayout">.
-            hinted = _PAGE_ATTR.search(_attrs(block.owner))
-            fields.put(
-                "page",
-                parse_page(text, bare=bool(hinted)),
-                f"e-paper: 版次 label ({_describe(block)})",
-            )
-        if not fields.page_name and not block.link:
-            fields.put(
-                "page_name", parse_page_name(text), f"e-paper: 版名 label ({_describe(block)})"
-            )
-        if not fields.word_count:
-            fields.word_count = parse_word_count(text)
-        if not fields.author and not block.link:
-            match = _AUTHOR_LABEL.search(text)
-            fields.put(
-                "author",
-                norm(match.group(1)) if match else "",
-                f"e-paper: 作者 label ({_describe(block)})",
-            )
-
-
-def _describe(block: Block) -> str:
-    """<h1 class="title">, the way --explain names the element a field came from."""
-    attrs = _attrs(block.owner).strip()
-    return f"<{block.owner.name}" + (f" {attrs}" if attrs else "") + ">"
+        if block.link:
+            continue
+        text, where = block.text, describe(block)
+        info = parse_info_line(text)
+        if info is not None:
+            fields.put("date", info.date, f"e-paper: info line {where}")
+            fields.put("page", info.page, f"e-paper: info line {where}")
+            fields.put("page_name", info.page_name, f"e-paper: info line {where}")
+            fields.put("author", info.author, f"e-paper: 作者 in the info line {where}")
+            fields.word_count = fields.word_count or info.word_count
+            continue
+        fields.put("date", parse_date(text), f"generic: date printed outside the body {where}")
+        # A bare "02" counts only where the markup names it: <p id="nowLayout">.
+        hinted = _PAGE_ATTR.search(_attrs(block.owner))
+        fields.put("page", parse_page(text, bare=bool(hinted)), f"e-paper: 版次 label {where}")
+        fields.put("page_name", parse_page_name(text), f"e-paper: 版名 label {where}")
+        fields.word_count = fields.word_count or parse_word_count(text)

@@ -21,9 +21,10 @@ __all__ = ["InfoLine", "parse_info_line", "parse_page", "parse_page_name", "pad_
 _NO = r"([A-Za-z]?\d{1,3})"
 _NAME = r"([\u4e00-\u9fff][\u4e00-\u9fff ·]{0,9}[\u4e00-\u9fff]|[\u4e00-\u9fff])"
 _COLON = r"\s*[:：】\]]\s*"
+_COLON_OPT = r"\s*[:：】\]]?\s*"
 # 版次 forms, most explicit first. "A07·要闻" needs the letter or the 版 to be a page label.
 _PAGE_FORMS = (
-    re.compile(rf"版\s*次{_COLON}?(?:第\s*)?{_NO}\s*版?"),
+    re.compile(rf"版\s*次{_COLON_OPT}(?:第\s*)?{_NO}\s*版?"),
     re.compile(rf"第\s*{_NO}\s*版"),
     re.compile(r"(?<![\w.\-/:])([A-Za-z]\d{1,3}|\d{1,3}\s*版)\s*[·•・]"),
     re.compile(rf"(?<![\w.\-/:]){_NO}\s*版(?![面权本])"),
@@ -37,34 +38,26 @@ _NAME_FORMS = (
 )
 _NAME_STOP = re.compile(r"\s{2,}|[|｜【\[]|第\s*\d+\s*版|\s\S+[:：]|\s*-\s*")
 
-_TOKENS = re.compile(
-    "|".join(
-        [
-            _DATE_ZH.pattern + r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?",
-            _DATE_ISO.pattern + r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?",
-            r"星\s*期\s*[一二三四五六日天]|周[一二三四五六日]",
-            r"字\s*数" + _COLON + r"\d[\d,，]*",
-            r"版\s*次" + _COLON + r"?(?:第\s*)?[A-Za-z]?\d{1,3}\s*版?",
-            r"版\s*名" + _COLON + _NAME,
-            r"(?:第\s*)?[A-Za-z]?\d{1,3}\s*版\s*(?:[:：·•・]\s*" + _NAME + ")?",
-            r"[A-Za-z]\d{1,3}\s*[·•・]\s*" + _NAME,
-            r"(?:作\s*者|记\s*者|来\s*源|编\s*辑|责\s*编|责任编辑)"
-            + _COLON
-            + r"[^|｜/／【\[\s]{1,12}"
-            r"(?:[ \u3000][^|｜/／【\[\s:：]{1,8}(?![:：]))*",
-            r"(?:出版|发布|刊发)?(?:日\s*期|时\s*间)" + r"\s*[:：]",
-            r"字\s*号\s*[:：]?\s*(?:[大中小]\s*){0,3}",
-            r"(?:浏览|阅读|点击)(?:次数|量)?\s*[:：]\s*\d+",
-        ]
-    )
-)
+_LABEL = r"(?:作\s*者|[记記]\s*者|[来來]\s*源|[编編]\s*[辑輯]|[责責]\s*[编編]|[责責]任[编編][辑輯])"
+# Every field an info line prints, except the 作者/来源 labels (whose names end at these).
+_FIELDS = [
+    _DATE_ZH.pattern + r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?",
+    _DATE_ISO.pattern + r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?",
+    r"星\s*期\s*[一二三四五六日天]|周[一二三四五六日]",
+    r"字\s*[数數]" + _COLON + r"\d[\d,，]*",
+    r"版\s*次" + _COLON_OPT + r"(?:第\s*)?[A-Za-z]?\d{1,3}\s*版?",
+    r"版\s*名" + _COLON + _NAME,
+    r"(?:第\s*)?[A-Za-z]?\d{1,3}\s*版\s*(?:[:：·•・]\s*" + _NAME + ")?",
+    r"[A-Za-z]\d{1,3}\s*[·•・]\s*" + _NAME,
+    r"(?:出版|[发發][布佈]|刊[发發])?(?:日\s*期|[时時]\s*[间間])\s*[:：]",
+    r"字\s*[号號]\s*[:：]?\s*(?:[大中小]\s*){0,3}",
+    r"(?:[浏瀏][览覽]|[阅閱][读讀]|[点點][击擊])(?:次[数數]|量)?\s*[:：]\s*\d+",
+]
+_TOKENS = re.compile("|".join(_FIELDS))
 _SEPARATORS = re.compile(r"[\s|｜/／·•・【】\[\]（）()<>《》,，;；:：\-—_]+")
-_AUTHOR_IN_LINE = re.compile(
-    r"(?:作\s*者|记\s*者)"
-    + _COLON
-    + r"([^|｜/／【\[\s]{1,12}(?:[ \u3000][^|｜/／【\[\s:：]{1,8}(?![:：]))*)"
-)
-_WORD_COUNT = re.compile(r"字\s*数" + _COLON + r"(\d[\d,，]*)")
+_LABELLED = re.compile(_LABEL + _COLON)
+_AUTHOR_STOP = re.compile(r"[|｜/／【\[]|\s{2,}")
+_WORD_COUNT = re.compile(r"字\s*[数數]" + _COLON + r"(\d[\d,，]*)")
 _TURN = re.compile(r"[上下]\s*接|[上下]?\s*转\s*(?:第|[A-Za-z]?\d)|接\s*第")  # 转版 markers
 
 
@@ -85,17 +78,16 @@ def parse_info_line(text: str) -> InfoLine | None:
     text = norm(text)
     if not text or len(text) > 120 or _TURN.search(text):
         return None
-    if _SEPARATORS.sub("", _TOKENS.sub(" ", text)):
+    author, rest = _take_labels(text)
+    if _SEPARATORS.sub("", _TOKENS.sub(" ", rest)):
         return None  # something besides metadata is printed here
     found = InfoLine(
-        date=parse_date(text),
-        page=parse_page(text),
-        page_name=parse_page_name(text),
-        word_count=parse_word_count(text),
+        date=parse_date(rest),
+        page=parse_page(rest),
+        page_name=parse_page_name(rest),
+        author=author,
+        word_count=parse_word_count(rest),
     )
-    author = _AUTHOR_IN_LINE.search(text)
-    if author:
-        found.author = norm(author.group(1))
     if not (found.date or found.page or found.page_name or found.word_count or found.author):
         return None
     return found
@@ -146,3 +138,18 @@ def parse_page_name(text: str, *, bare: bool = False) -> str:
 def parse_word_count(text: str) -> int:
     match = _WORD_COUNT.search(text)
     return int(re.sub(r"[,，]", "", match.group(1))) if match else 0
+
+
+def _take_labels(text: str) -> tuple[str, str]:
+    """The name after 作者：/记者：, and the line without its labelled names (作者, 来源, 编辑),
+    each of which ends at the next field the line prints or at a separator."""
+    author = ""
+    while (label := _LABELLED.search(text)) is not None:
+        rest = text[label.end() :]
+        ends = [m.start() for m in (_AUTHOR_STOP.search(rest),) if m]
+        ends += [m.start() for m in _TOKENS.finditer(rest) if m.start() > 0]
+        end = min(ends, default=len(rest))
+        if re.match(r"作|[记記]", label.group(0)) and not author:
+            author = norm(rest[:end])
+        text = text[: label.start()] + " " + rest[end:]
+    return author, text

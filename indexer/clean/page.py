@@ -65,6 +65,7 @@ class Block:
     bold: bool = False
     link: bool = False
     img: Tag | None = None
+    node: NavigableString | None = None  # its first text, for the markup around it
 
     @property
     def indented(self) -> bool:
@@ -144,7 +145,7 @@ def _is_text(node: object) -> bool:
 def blocks_of(root: Tag) -> list[Block]:
     """Cut `root` into text blocks at block elements and <br>, plus one block per <img>."""
     out: list[Block] = []
-    buf: list[tuple[str, bool, bool]] = []
+    buf: list[tuple[NavigableString, bool, bool]] = []
 
     def flush(owner: Tag) -> None:
         raw = "".join(t for t, _, _ in buf)
@@ -159,6 +160,7 @@ def blocks_of(root: Tag) -> list[Block]:
                     index=len(out),
                     bold=all(b for _, b, _ in solid),
                     link=all(a for _, _, a in solid),
+                    node=solid[0][0] if solid else None,
                 )
             )
         buf.clear()
@@ -167,7 +169,7 @@ def blocks_of(root: Tag) -> list[Block]:
         for child in el.children:
             if isinstance(child, NavigableString):
                 if _is_text(child):
-                    buf.append((str(child), bold, link))
+                    buf.append((child, bold, link))
                 continue
             if not isinstance(child, Tag) or child.name in _SKIP_TAGS:
                 continue

@@ -47,10 +47,13 @@ _PAPER_NAME = re.compile(
 )
 _NOT_PAPER = {"数字报", "电子报", "报", "版报", "日报"}
 
+_REPORTER = r"(?:记者|通讯员|评论员|特约撰稿|撰稿人|实习生|本报评论员|記者|通訊員|評論員|實習生)"
 _BYLINE = re.compile(
-    r"^[□■●◎]?\s*(?:[（(])?[^。！？，,【】\[\]:：]{0,20}(?:记者|通讯员|评论员|特约撰稿|撰稿人|实习生|本报评论员)"
-    r"[^。！？]{0,30}$"
+    rf"^[□■●◎]?\s*(?:[（(])?[^。！？，,【】\[\]:：]{{0,20}}{_REPORTER}[^。！？]{{0,30}}$"
+    r"|^(?:文|图|圖|文/图|文/圖|文图|文圖|摄影|攝影)\s*[/／:：]\s*[^。！？，,]{1,30}$"
 )
+# 本报讯（记者 周航 通讯员 钱敏） on a line of its own is a byline, not the body's first words.
+_NEWS_BYLINE = re.compile(rf"^\S{{0,8}}[讯訊]\s*[（(][^（）()。]*{_REPORTER}[^（）()。]*[）)]$")
 _DATELINE = re.compile(r"(?<!通)讯(?!员)|日电|消息")
 
 _CHROME_TEXT = re.compile(
@@ -73,8 +76,10 @@ _CHROME_ATTR = re.compile(
 )
 _CHROME_TAGS = {"nav", "footer", "aside"}
 _TITLE_ATTR = re.compile(r"title|biaoti|headline|timu|(?:^|[\s_-])bt(?:$|[\s_-])", re.I)
-_SUBTITLE_ATTR = re.compile(r"sub|futi|fubt|fu-?title|deck", re.I)
-_KICKER_ATTR = re.compile(r"intro|yinti|yin-?title|kicker|pre-?title|overline|shoulder", re.I)
+_SUBTITLE_ATTR = re.compile(r"sub|futi|fubt|fu-?title|deck|(?:^|[\s_-])f?ft(?:$|[\s_-])", re.I)
+_KICKER_ATTR = re.compile(
+    r"intro|yinti|yin-?title|kicker|pre-?title|overline|shoulder|(?:^|[\s_-])yt(?:$|[\s_-])", re.I
+)
 _HEADLINE_ATTR = re.compile(
     f"{_TITLE_ATTR.pattern}|{_SUBTITLE_ATTR.pattern}|{_KICKER_ATTR.pattern}", re.I
 )
