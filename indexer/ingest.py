@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from indexer.article import Article
+from indexer.profiles import Profile, site_profiles
 from indexer.store import PutResult, Store
 
 __all__ = [
@@ -119,13 +120,18 @@ def ingest_paths(
     paper: str = "",
     base_url: str | None = None,
     progress: Progress | None = None,
+    profiles: tuple[Profile, ...] | None = None,
 ) -> IngestReport:
     """Clean HTML files (or folders of them) and store the articles and the raw bytes.
 
     `base_url`: files inside a folder argument get the URL base_url + their path relative to
     the folder, so that ids don't depend on where the folder happens to be on this machine.
+    `profiles`: the site profiles to clean with; by default DATA/profiles/ and the built-in ones.
     """
     from indexer.clean import clean_page  # the cleaner is heavy; load it only when needed
+
+    if profiles is None:
+        profiles = site_profiles(store.data_dir)
 
     report = IngestReport()
     jobs: list[tuple[Path, Path | None]] = []
@@ -141,7 +147,7 @@ def ingest_paths(
         url = _file_url(path, root, base_url)
         with _problems_into(report, str(path)):
             data = path.read_bytes()
-            article = clean_page(data, url=url, paper=paper)
+            article = clean_page(data, url=url, paper=paper, profiles=profiles)
             pending.append((article, article.url or url, data))
         if len(pending) >= BATCH:
             _store_cleaned(store, pending, report)
@@ -312,10 +318,18 @@ def _flush(
 # --- re-cleaning --------------------------------------------------------------------------------
 
 
-def reclean(store: Store, *, progress: Progress | None = None) -> RecleanReport:
-    """Re-extract every stored raw HTML page with the current cleaner and update its article."""
+def reclean(
+    store: Store,
+    *,
+    progress: Progress | None = None,
+    profiles: tuple[Profile, ...] | None = None,
+) -> RecleanReport:
+    """Re-extract every stored raw HTML page with the current cleaner and update its article
+    (`profiles` as for ingest_paths)."""
     from indexer.clean import clean_page
 
+    if profiles is None:
+        profiles = site_profiles(store.data_dir)
     report = RecleanReport()
     # The parts as stored (a 转版 continuation keeps its own source), by source and by URL.
     parts = [a for path in store.article_files() for a in store.read_parts(path)]
@@ -333,6 +347,7 @@ def reclean(store: Store, *, progress: Progress | None = None) -> RecleanReport:
                 url=raw.url,
                 content_type=raw.content_type or None,
                 paper=previous.paper if previous else "",
+                profiles=profiles,
             )
             article.source = raw.source
             article.url = article.url or raw.url

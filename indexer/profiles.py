@@ -37,6 +37,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+import soupsieve
+from lxml import etree
+
 __all__ = ["PAPER_BY_HOST", "PROFILES", "Profile", "ProfileError", "load_profile", "site_profiles"]
 
 FIELDS = (
@@ -104,6 +107,16 @@ def _strings(data: dict, key: str, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _check_selector(selector: str, where: str) -> None:
+    try:
+        if is_xpath(selector):
+            etree.XPath(selector)
+        else:
+            soupsieve.compile(selector)
+    except (etree.XPathError, soupsieve.SelectorSyntaxError) as exc:
+        raise ProfileError(f"{where}: bad selector {selector!r}: {exc}") from exc
+
+
 def _profile(data: dict, where: str) -> Profile:
     fields = data.get("fields", {})
     if not isinstance(fields, dict):
@@ -112,6 +125,8 @@ def _profile(data: dict, where: str) -> Profile:
     if unknown:
         raise ProfileError(f"{where}: unknown field(s) {', '.join(unknown)}")
     values = {name: _strings(fields, name, where) for name in FIELDS}
+    for selector in [s for name in FIELDS for s in values[name]] + list(data.get("detect", [])):
+        _check_selector(selector, where)
     if not values["title"] or not values["body"]:
         raise ProfileError(f"{where}: a profile needs at least [fields] title and body")
     urls = _strings(data, "urls", where)

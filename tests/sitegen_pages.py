@@ -22,6 +22,7 @@ shows it: what a perfect cleaner gives back. Output is deterministic for a given
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import random
 from dataclasses import dataclass, replace
@@ -111,7 +112,8 @@ class _Page:
         self.a = article
         self.style = style
         self.day = Date.fromisoformat(article.date)
-        self.number = int(article.id[-4:], 16) % 90000 + 10000
+        digest = hashlib.sha1(article.id.encode()).hexdigest()
+        self.number = int(digest[:8], 16) % 90000 + 10000
 
     def shown(self, family: str) -> Article:
         a, s = self.a, self.style
