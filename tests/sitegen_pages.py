@@ -389,7 +389,7 @@ def _big5(p: _Page) -> tuple[str, str]:
         + f'<table class="wz">{"".join(rows)}</table>\n{photos}\n<div class="zhengwen">'
         + p.paragraphs("<p>\u3000\u3000{}</p>", "<p><b>{}</b></p>")
         + '</div>\n<div><a href="c1.htm">上一篇</a> <a href="c2.htm">下一篇</a></div>\n'
-        + "<div>Copyright © 江城晚報社 版權所有</div></body></html>"
+        + "<div>Copyright 2025 江城晚報社 版權所有</div></body></html>"
     )
     return html, f"{SITE}/big5/{p.day:%Y-%m}/{p.day:%d}/content_{p.number}.htm"
 
@@ -482,7 +482,7 @@ def _maybe(rng: random.Random, value: str, chance: float) -> str:
 def _converter():
     import opencc
 
-    return opencc.OpenCC("s2t")
+    return opencc.OpenCC("s2tw")
 
 
 def _traditional(article: Article) -> Article:

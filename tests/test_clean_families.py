@@ -176,3 +176,25 @@ def test_baoku_clean_reports_a_bad_file_and_goes_on(tmp_path: Path) -> None:
     assert "老街巷换上新路灯" in result.output
     result = CliRunner().invoke(main, ["--data", str(tmp_path), "clean", str(empty)])
     assert result.exit_code != 0
+
+
+def test_the_families_are_what_they_say() -> None:
+    article = random_article(5)
+    pages = {f: render_article_page(article, f, 5) for f in FAMILIES}
+    assert len(FAMILIES) >= 8 and len({p.data for p in pages.values()}) == len(FAMILIES)
+    big5 = pages["big5"].data
+    # Big5 bytes; a name character Big5 lacks (喆) is a numeric reference, as on real pages.
+    assert "江城晚報" in big5.decode("big5") and "&#169;" not in big5.decode("big5")
+    assert pages["big5"].shown.title != article.title  # printed in traditional characters
+    bare = pages["bare"].data.decode("utf-8")
+    assert " class=" not in bare and " id=" not in bare
+    assert (
+        "<article>" in pages["html5"].data.decode() and "viewport" in pages["mobile"].data.decode()
+    )
+    pages["table-founder"].data.decode("gbk")
+    try:
+        render_article_page(article, "nope")
+    except ValueError as exc:
+        assert "unknown family" in str(exc)
+    else:
+        raise AssertionError("an unknown family was rendered")

@@ -151,6 +151,14 @@ def explain_html(
         url=page_url,
     )
     rules = dict(fields.rules)
+    if paper_name:
+        rules["paper"] = (
+            "given (--paper)"
+            if paper
+            else f"profile {profile.name}"
+            if profile and profile.paper
+            else "page: host, 《…》 date line, copyright or <title>"
+        )
     for name in ("sections", "captions"):
         if getattr(fields, name):
             rules.setdefault(name, fields.extractor)

@@ -36,19 +36,18 @@ def explained_text(cleaned: Cleaned, *, explain: bool) -> str:
     article = cleaned.article
     lines = []
     for name, label in _LABELS:
-        value = getattr(article, name)
-        line = f"{label:<7} {value}"
+        lines.append(f"{label}: {getattr(article, name)}".rstrip())
         if explain:
-            rule = cleaned.rules.get(name) or ("" if not value else "(not printed on the page)")
+            rule = cleaned.rules.get(name, "")
             if name in cleaned.rejected:
                 rule = f"left empty: {cleaned.rejected[name]}"
-            line = f"{line:<40}  ← {rule}" if rule else line
-        lines.append(line.rstrip())
-    lines.append(f"{'字数':<6} {article.word_count}")
+            if rule:
+                lines.append(f"      ← {rule}")
+    lines.append(f"字数: {article.word_count}")
     if explain:
-        lines.append(f"{'layer':<7} {cleaned.extractor}")
+        lines.append(f"layer: {cleaned.extractor}")
     for caption in article.captions:
-        lines.append(f"{'图片':<6} {caption.text}  [{caption.src}]")
+        lines.append(f"图片: {caption.text}  [{caption.src}]")
     for section in article.sections:
         if section.heading:
             lines.append(f"## {section.heading}")

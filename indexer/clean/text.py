@@ -1,7 +1,7 @@
-"""Printed text: normalising it, and reading the fields papers print (dates, 版次, 版名, 字数).
+"""Printed text and markup: normalising text, and the patterns that tell chrome, headlines,
+bylines and prose apart (the info line and the 版次/版名 labels are read in infoline.py).
 
-Every pattern the cleaner matches against printed text or markup names is here, so a new
-paper's spelling of 版次 or its chrome is a one-file change.
+A new paper's chrome, class names or byline forms are a change to this one file.
 """
 
 from __future__ import annotations
@@ -38,9 +38,6 @@ _DATE_ISO = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
 _PAGE_NO = r"([A-Za-z]?\d{1,3})"
 _PAGE_LABEL = re.compile(rf"版\s*次\s*[:：】\]]?\s*(?:第\s*)?{_PAGE_NO}")
 _PAGE_PRINTED = re.compile(rf"第\s*{_PAGE_NO}\s*版")
-_PAGE_BARE = re.compile(rf"^\s*{_PAGE_NO}\s*(?:版)?\s*$")
-_PAGE_NAME = re.compile(r"(?:第\s*[A-Za-z]?\d{1,3}\s*版|版\s*名)\s*[:：】\]]\s*(.+)$")
-_AUTHOR_LABEL = re.compile(r"(?:作\s*者|记\s*者)\s*[:：】\]]\s*([^【\[|｜\u3000]{2,30})")
 _WORD_COUNT = re.compile(r"字\s*数\s*[:：]\s*(\d[\d,，]*)")
 _PAPER_NAME = re.compile(
     r"([\u4e00-\u9fff]{2,10}?(?:日报|晚报|早报|晨报|商报|时报|都市报|法制报|报))"
@@ -102,7 +99,7 @@ _SKIP_TAGS = {"script", "style", "noscript", "select", "option", "iframe", "map"
 _BOLD_TAGS = {"strong", "b"}
 _FIELD_HINT = re.compile(r"title|biaoti|yinti|futi|author|date|time|banci|intro", re.I)
 
-# --- reading printed fields --------------------------------------------------------------------
+# --- dates --------------------------------------------------------------------
 
 
 def _valid_date(y: str, m: str, d: str) -> str:
@@ -112,46 +109,8 @@ def _valid_date(y: str, m: str, d: str) -> str:
         return ""
 
 
-def _parse_date(text: str) -> str:
-    for pattern in (_DATE_ZH, _DATE_ISO):
-        for match in pattern.finditer(text):
-            found = _valid_date(*match.groups())
-            if found:
-                return found
-    return ""
-
-
 def _date_from_url(url: str) -> str:
     found = date_in_path(urlsplit(url).path)
     if found is None or not 1900 < found[0].year < 2100:
         return ""
     return found[0].isoformat()
-
-
-def _pad_page(number: str) -> str:
-    letter = number[0].upper() if number[0].isalpha() else ""
-    digits = number[1:] if letter else number
-    return letter + digits.zfill(2)
-
-
-def _parse_page(text: str, *, bare: bool = False) -> str:
-    text = norm(text)
-    for pattern in (_PAGE_LABEL, _PAGE_PRINTED):
-        match = pattern.search(text)
-        if match:
-            return _pad_page(match.group(1))
-    match = _PAGE_BARE.match(text) if bare else None
-    return _pad_page(match.group(1)) if match else ""
-
-
-def _parse_page_name(text: str) -> str:
-    match = _PAGE_NAME.search(norm(text))
-    if not match:
-        return ""
-    name = re.split(r"\s{2,}|[|｜【\[]|第\s*\d+\s*版|\s\S+[:：]", match.group(1))[0]
-    return _squeeze(name.strip())
-
-
-def _parse_word_count(text: str) -> int:
-    match = _WORD_COUNT.search(text)
-    return int(re.sub(r"[,，]", "", match.group(1))) if match else 0
