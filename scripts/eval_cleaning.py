@@ -1,4 +1,5 @@
-"""Measure the cleaner on templates it has no profile for, and rewrite docs/cleaning.md.
+"""Measure the cleaner on templates it has no profile for, and rewrite its section of
+docs/cleaning.md (between the templates:begin/end markers; the rest of the file is kept).
 
 Random articles (the demo paper's, with fields randomly left out: tests/sitegen_pages.py) are
 rendered in each of the eight template families and cleaned back; each field the page shows
@@ -27,7 +28,8 @@ from tests.sitegen_pages import (  # noqa: E402
 )
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "cleaning.md"
-INTRO = """# Cleaning accuracy on unseen templates
+BEGIN, END = "<!-- templates:begin -->", "<!-- templates:end -->"
+INTRO = """## Article pages of templates never seen before
 
 Written by `scripts/eval_cleaning.py`; do not edit by hand. {articles} random articles (the demo
 paper's text with 引题, 副题, byline, 版名, 小标题 and captions randomly left out, and 版次
@@ -92,6 +94,15 @@ def _cell(counts: Counter) -> str:
     return f"{counts['right']} / {counts['empty']} / {counts['wrong']}"
 
 
+def _replace_section(path: Path, section: str) -> str:
+    """The file with our section replaced, or appended (other tools own the rest of it)."""
+    old = path.read_text("utf-8") if path.exists() else "# Cleaning\n"
+    if BEGIN in old and END in old:
+        head, rest = old.split(BEGIN, 1)
+        return head + section + rest.split(END, 1)[1]
+    return old.rstrip("\n") + "\n\n" + section + "\n"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=200)
@@ -108,8 +119,8 @@ def main() -> int:
         f"{total['wrong']} wrong; {sum(refused.values())} pages refused.**\n\n"
         "Each cell: right / empty / wrong.\n\n"
     )
-    text = INTRO.format(articles=args.articles) + summary + table(per) + "\n"
-    args.out.write_text(text, "utf-8")
+    section = f"{BEGIN}\n{INTRO.format(articles=args.articles)}{summary}{table(per)}\n{END}"
+    args.out.write_text(_replace_section(args.out, section), "utf-8")
     print(summary.strip().splitlines()[0])
     return 0 if total["wrong"] == 0 and total["right"] >= 0.98 * present else 1
 

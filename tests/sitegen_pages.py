@@ -168,6 +168,15 @@ class _Page:
     def byline(self) -> str:
         return "" if self.style.byline_in_info else escape(self.a.author)
 
+    def title_block(self, kicker: str, title: str, subtitle: str, byline: str, info: str) -> str:
+        """引题, 标题, 副题, byline and info line, each in its format ("{}" for the text); the
+        parts the article lacks are left out, as pages leave out their rows."""
+        a = self.a
+        parts = [(kicker, escape(a.kicker)), (title, escape(a.title))]
+        parts += [(subtitle, escape(a.subtitle)), (byline, self.byline())]
+        parts.append((info, self.info_line(traditional=a.paper == "江城晚報")))
+        return "".join(fmt.format(text) for fmt, text in parts if text and fmt)
+
     def paragraphs(self, para: str, heading: str) -> str:
         out = []
         for section in self.a.sections:
@@ -212,16 +221,13 @@ def _head(title: str, charset: str, extra: str = "") -> str:
 
 
 def _table_founder(p: _Page) -> tuple[str, str]:
-    a = p.a
-    rows = []
-    if a.kicker:
-        rows.append(f'<tr><td class="font02" align="center">{escape(a.kicker)}</td></tr>')
-    rows.append(f'<tr><td class="font01" align="center">{escape(a.title)}</td></tr>')
-    if a.subtitle:
-        rows.append(f'<tr><td class="font02" align="center">——{escape(a.subtitle)}</td></tr>')
-    if p.byline():
-        rows.append(f'<tr><td class="font02" align="center">{p.byline()}</td></tr>')
-    rows.append(f'<tr><td class="font02" align="center">{p.info_line()}</td></tr>')
+    rows = p.title_block(
+        '<tr><td class="font02" align="center">{}</td></tr>',
+        '<tr><td class="font01" align="center">{}</td></tr>',
+        '<tr><td class="font02" align="center">——{}</td></tr>',
+        '<tr><td class="font02" align="center">{}</td></tr>',
+        '<tr><td class="font02" align="center">{}</td></tr>',
+    )
     photos = p.photos(
         '<table width="100%"><tr><td align="center"><img src="{src}" border=0></td></tr>'
         '<tr><td align="center" class="font6">{cap}</td></tr></table>'
@@ -230,7 +236,7 @@ def _table_founder(p: _Page) -> tuple[str, str]:
         _head(p.doc_title("江城晚报"), "gb2312")
         + f'<body><table width="980"><tr><td width="300" valign="top">{p.nav()}'
         + f'<div class="ban">{p.page_label()}</div></td>\n<td valign="top">'
-        + f'<table width="100%">{"".join(rows)}</table>\n{photos}\n'
+        + f'<table width="100%">{rows}</table>\n{photos}\n'
         + "<founder-content><!--enpcontent-->"
         + p.paragraphs("<P>\u3000\u3000{}</P>", "<P><STRONG>{}</STRONG></P>")
         + "<!--/enpcontent--></founder-content>\n"
@@ -241,20 +247,18 @@ def _table_founder(p: _Page) -> tuple[str, str]:
 
 
 def _div_founder(p: _Page) -> tuple[str, str]:
-    a = p.a
-    head = ""
-    if a.kicker:
-        head += f'<div class="yt">{escape(a.kicker)}</div>\n'
-    head += f'<div class="bt">{escape(a.title)}</div>\n'
-    if a.subtitle:
-        head += f'<div class="ft">{escape(a.subtitle)}</div>\n'
-    if p.byline():
-        head += f'<div class="zz">{p.byline()}</div>\n'
-    head += f'<div class="info">{p.info_line()}</div>\n'
+    head = p.title_block(
+        '<div class="yt">{}</div>\n',
+        '<div class="bt">{}</div>\n',
+        '<div class="ft">{}</div>\n',
+        '<div class="zz">{}</div>\n',
+        '<div class="info">{}</div>\n',
+    )
     photos = p.photos('<div class="pic"><img src="{src}"><p class="pic-txt">{cap}</p></div>')
     html = (
         _head(p.doc_title("江城晚报"), "utf-8")
-        + '<body><div class="top"><a href="/">首页</a> <a href="/epaper/">数字报</a></div>\n'
+        + '<body><div class="top"><a href="/">首页</a> <a href="/epaper/">数字报</a>'
+        + " <span>今天是2026年12月02日 星期三</span></div>\n"
         + f'<div class="left"><div class="bm">{p.page_label()}</div>{p.nav()}</div>\n'
         + f'<div class="right"><div class="art">{head}{photos}\n<div class="content">'
         + p.paragraphs("<p>\u3000\u3000{}</p>", "<p><b>{}</b></p>")
@@ -265,16 +269,13 @@ def _div_founder(p: _Page) -> tuple[str, str]:
 
 
 def _ozoom(p: _Page) -> tuple[str, str]:
-    a = p.a
-    rows = []
-    if a.kicker:
-        rows.append(f'<tr><td style="font-size:14px">{escape(a.kicker)}</td></tr>')
-    rows.append(f'<tr><td style="font-size:26px;font-weight:bold">{escape(a.title)}</td></tr>')
-    if a.subtitle:
-        rows.append(f'<tr><td style="font-size:16px">{escape(a.subtitle)}</td></tr>')
-    if p.byline():
-        rows.append(f'<tr><td style="font-size:12px">{p.byline()}</td></tr>')
-    rows.append(f'<tr><td style="font-size:12px;color:#666">{p.info_line()}</td></tr>')
+    rows = p.title_block(
+        '<tr><td style="font-size:14px">{}</td></tr>',
+        '<tr><td style="font-size:26px;font-weight:bold">{}</td></tr>',
+        '<tr><td style="font-size:16px">{}</td></tr>',
+        '<tr><td style="font-size:12px">{}</td></tr>',
+        '<tr><td style="font-size:12px;color:#666">{}</td></tr>',
+    )
     photos = p.photos(
         '<table align="center"><tr><td><img src="{src}"></td></tr><tr><td>{cap}</td></tr></table>'
     )
@@ -282,7 +283,7 @@ def _ozoom(p: _Page) -> tuple[str, str]:
         _head(p.doc_title("江城晚报"), "utf-8")
         + f'<body><div id="topnav">{p.nav()}</div>\n'
         + f'<div class="layout-name">{p.page_label()}</div>\n'
-        + f'<table width="100%">{"".join(rows)}</table>\n{photos}\n'
+        + f'<table width="100%">{rows}</table>\n{photos}\n'
         + '<div id="ozoom"><founder-content>'
         + p.paragraphs("<p>\u3000\u3000{}</p>", "<p><strong>{}</strong></p>")
         + f"</founder-content></div>\n<p>{p.turn()}</p>\n"
@@ -315,15 +316,13 @@ def _rmrb_nbs(p: _Page) -> tuple[str, str]:
 
 def _html5(p: _Page) -> tuple[str, str]:
     a = p.a
-    head = ""
-    if a.kicker:
-        head += f'<p class="kicker">{escape(a.kicker)}</p>\n'
-    head += f"<h1>{escape(a.title)}</h1>\n"
-    if a.subtitle:
-        head += f'<p class="subtitle">{escape(a.subtitle)}</p>\n'
-    if p.byline():
-        head += f'<p class="byline">{p.byline()}</p>\n'
-    head += f'<p class="meta"><time datetime="{a.date}">{p.info_line()}</time></p>\n'
+    head = p.title_block(
+        '<p class="kicker">{}</p>\n',
+        "<h1>{}</h1>\n",
+        '<p class="subtitle">{}</p>\n',
+        '<p class="byline">{}</p>\n',
+        f'<p class="meta"><time datetime="{a.date}">{{}}</time></p>\n',
+    )
     if p.page_label():
         head += f'<p class="section">{p.page_label()}</p>\n'
     photos = p.photos('<figure><img src="{src}" alt=""><figcaption>{cap}</figcaption></figure>')
@@ -341,15 +340,13 @@ def _html5(p: _Page) -> tuple[str, str]:
 
 def _mobile(p: _Page) -> tuple[str, str]:
     a = p.a
-    head = ""
-    if a.kicker:
-        head += f'<div class="m-yinti">{escape(a.kicker)}</div>'
-    head += f'<div class="m-title">{escape(a.title)}</div>'
-    if a.subtitle:
-        head += f'<div class="m-futi">{escape(a.subtitle)}</div>'
-    if p.byline():
-        head += f'<div class="m-author">{p.byline()}</div>'
-    head += f'<div class="m-date">{p.info_line()}</div>'
+    head = p.title_block(
+        '<div class="m-yinti">{}</div>',
+        '<div class="m-title">{}</div>',
+        '<div class="m-futi">{}</div>',
+        '<div class="m-author">{}</div>',
+        '<div class="m-date">{}</div>',
+    )
     photos = p.photos('<div class="m-img"><img src="{src}"><span>{cap}</span></div>')
     html = (
         _head(
@@ -368,16 +365,13 @@ def _mobile(p: _Page) -> tuple[str, str]:
 
 
 def _big5(p: _Page) -> tuple[str, str]:
-    a = p.a
-    rows = []
-    if a.kicker:
-        rows.append(f'<tr><td class="yinti">{escape(a.kicker)}</td></tr>')
-    rows.append(f'<tr><td class="biaoti">{escape(a.title)}</td></tr>')
-    if a.subtitle:
-        rows.append(f'<tr><td class="futi">{escape(a.subtitle)}</td></tr>')
-    if p.byline():
-        rows.append(f'<tr><td class="zuozhe">{p.byline()}</td></tr>')
-    rows.append(f"<tr><td>{p.info_line(traditional=True)}</td></tr>")
+    rows = p.title_block(
+        '<tr><td class="yinti">{}</td></tr>',
+        '<tr><td class="biaoti">{}</td></tr>',
+        '<tr><td class="futi">{}</td></tr>',
+        '<tr><td class="zuozhe">{}</td></tr>',
+        "<tr><td>{}</td></tr>",
+    )
     photos = p.photos(
         '<table class="tu"><tr><td><img src="{src}"></td></tr><tr><td>{cap}</td></tr></table>'
     )
@@ -386,7 +380,7 @@ def _big5(p: _Page) -> tuple[str, str]:
         + '<body><div class="daohang"><a href="/">網站首頁</a> '
         + '<a href="/epaper/">數字報首頁</a></div>\n'
         + f'<div class="banming">{p.page_label()}</div>\n'
-        + f'<table class="wz">{"".join(rows)}</table>\n{photos}\n<div class="zhengwen">'
+        + f'<table class="wz">{rows}</table>\n{photos}\n<div class="zhengwen">'
         + p.paragraphs("<p>\u3000\u3000{}</p>", "<p><b>{}</b></p>")
         + '</div>\n<div><a href="c1.htm">上一篇</a> <a href="c2.htm">下一篇</a></div>\n'
         + "<div>Copyright 2025 江城晚報社 版權所有</div></body></html>"
@@ -395,15 +389,13 @@ def _big5(p: _Page) -> tuple[str, str]:
 
 
 def _bare(p: _Page) -> tuple[str, str]:
-    a = p.a
-    head = ""
-    if a.kicker:
-        head += f'<font size="3">{escape(a.kicker)}</font><br>\n'
-    head += f'<font size="5"><b>{escape(a.title)}</b></font><br>\n'
-    if a.subtitle:
-        head += f'<font size="3">——{escape(a.subtitle)}</font><br>\n'
-    if p.byline():
-        head += f'<font size="2">{p.byline()}</font><br>\n'
+    head = p.title_block(
+        '<font size="3">{}</font><br>\n',
+        '<font size="5"><b>{}</b></font><br>\n',
+        '<font size="3">——{}</font><br>\n',
+        '<font size="2">{}</font><br>\n',
+        "",
+    )
     photos = p.photos(
         '<table align="center"><tr><td><img src="{src}"></td></tr><tr><td>{cap}</td></tr></table>'
     )
@@ -490,6 +482,7 @@ def _traditional(article: Article) -> Article:
     t = _converter().convert
     return replace(
         article,
+        paper=t(article.paper),
         page_name=t(article.page_name),
         kicker=t(article.kicker),
         title=t(article.title),

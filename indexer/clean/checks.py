@@ -84,6 +84,7 @@ def check_fields(fields: Fields, page: Page) -> None:
     if not fields.author and fields.title:
         _byline_after_title(fields, page)
     infos = _info_lines(fields, page)
+    _check_date(fields, page, infos)
     for info in infos:
         fields.put("date", info.date, "e-paper: info line")
         fields.put("author", info.author, "e-paper: info line (作者)")
@@ -91,6 +92,22 @@ def check_fields(fields: Fields, page: Page) -> None:
             fields.word_count = info.word_count
     _cross_check(fields, "page", _page_votes(fields, page, infos))
     _cross_check(fields, "page_name", _page_name_votes(fields, page, infos))
+
+
+def _check_date(fields: Fields, page: Page, infos: list[InfoLine]) -> None:
+    """A date read from any printed line (a clock in the page header, a 往期 date) gives way to
+    the info lines and the URL; when those disagree among themselves, no date is kept."""
+    strong = [(i.date, "e-paper: info line") for i in infos if i.date]
+    url = page.url or page.enp.get("url", "")
+    if _date_from_url(url):
+        strong.append((_date_from_url(url), "url: the date in the path"))
+    if not strong:
+        return
+    if fields.date and fields.rules.get("date", "").startswith("generic:"):
+        fields.date = ""
+        fields.rules.pop("date", None)
+    own = [(fields.date, fields.rules.get("date", ""))] if fields.date else []
+    _cross_check(fields, "date", own + strong)
 
 
 def _check_text_field(fields: Fields, name: str) -> None:
@@ -149,9 +166,8 @@ def _info_lines(fields: Fields, page: Page) -> list[InfoLine]:
 def _page_votes(fields: Fields, page: Page, infos: list[InfoLine]) -> list[tuple[str, str]]:
     votes = [(fields.page, fields.rules.get("page", ""))] if fields.page else []
     votes += [(i.page, "e-paper: info line") for i in infos if i.page]
-    title = norm(page.soup.title.get_text()) if page.soup.title else ""
-    if parse_page(title):
-        votes.append((parse_page(title), "e-paper: <title>"))
+    if parse_page(_doc_title(page)):
+        votes.append((parse_page(_doc_title(page)), "e-paper: <title>"))
     url = urlsplit(page.url or page.enp.get("url", ""))
     match = _URL_PAGE.search(url.path + ("?" + url.query if url.query else ""))
     if match:
@@ -165,10 +181,13 @@ def _page_votes(fields: Fields, page: Page, infos: list[InfoLine]) -> list[tuple
 def _page_name_votes(fields: Fields, page: Page, infos: list[InfoLine]) -> list[tuple[str, str]]:
     votes = [(fields.page_name, fields.rules.get("page_name", ""))] if fields.page_name else []
     votes += [(i.page_name, "e-paper: info line") for i in infos if i.page_name]
-    title = norm(page.soup.title.get_text()) if page.soup.title else ""
-    if parse_page_name(title):
-        votes.append((parse_page_name(title), "e-paper: <title>"))
+    if parse_page_name(_doc_title(page)):
+        votes.append((parse_page_name(_doc_title(page)), "e-paper: <title>"))
     return votes
+
+
+def _doc_title(page: Page) -> str:
+    return norm(page.soup.title.get_text()) if page.soup.title else ""
 
 
 def _cross_check(fields: Fields, name: str, votes: list[tuple[str, str]]) -> None:
