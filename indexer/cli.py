@@ -99,6 +99,24 @@ def _open_store(data_dir: Path, must_exist: bool = False):
     return Store(data_dir)
 
 
+_profile_option = click.option(
+    "--profile",
+    "profile_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A site profile (TOML), tried before DATA/profiles/ and the built-in ones; repeatable.",
+)
+
+
+def _profiles(data_dir: Path, files: tuple[Path, ...]) -> tuple:
+    from indexer.profiles import ProfileError, site_profiles
+
+    try:
+        return site_profiles(data_dir, files)
+    except ProfileError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--paper", default="", help="Paper name, when the pages don't say it.")
@@ -108,14 +126,24 @@ def _open_store(data_dir: Path, must_exist: bool = False):
     metavar="URL",
     help="URL the folder was mirrored from; gives ids that don't depend on the local path.",
 )
+@_profile_option
 @click.pass_obj
-def ingest(data_dir: Path, paths: tuple[Path, ...], paper: str, base_url: str | None) -> None:
+def ingest(
+    data_dir: Path,
+    paths: tuple[Path, ...],
+    paper: str,
+    base_url: str | None,
+    profile_files: tuple[Path, ...],
+) -> None:
     """Clean and store e-paper HTML files, or folders of them (recursively)."""
     from indexer.ingest import ingest_paths
 
+    profiles = _profiles(data_dir, profile_files)
     store = _open_store(data_dir)
     with _progress("cleaning") as progress:
-        report = ingest_paths(store, paths, paper=paper, base_url=base_url, progress=progress)
+        report = ingest_paths(
+            store, paths, paper=paper, base_url=base_url, progress=progress, profiles=profiles
+        )
     _print_problems("errors", report.errors)
     click.echo(
         f"{report.files} HTML files: {report.articles} articles stored "
@@ -210,14 +238,16 @@ def _print_stats(summary: dict) -> None:
 
 
 @main.command()
+@_profile_option
 @click.pass_obj
-def reclean(data_dir: Path) -> None:
+def reclean(data_dir: Path, profile_files: tuple[Path, ...]) -> None:
     """Re-extract every stored raw page with the current cleaner."""
     from indexer.ingest import reclean as reclean_store
 
+    profiles = _profiles(data_dir, profile_files)
     store = _open_store(data_dir, must_exist=True)
     with _progress("re-cleaning") as progress:
-        report = reclean_store(store, progress=progress)
+        report = reclean_store(store, progress=progress, profiles=profiles)
     _print_problems("errors", report.errors)
     click.echo(
         f"{report.pages} raw pages: {report.articles} articles ({_stored_summary(report.stored)}), "
@@ -388,6 +418,50 @@ def _snippet_markup(snippet: str, styled: bool = True) -> str:
 
 
 # --- crawl ---------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--url", default="", help="The page's address, when it matters (dates, profiles).")
+@click.option("--paper", default="", help="Paper name, when the pages don't say it.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object a line, as stored.")
+@click.option("--explain", is_flag=True, help="Show the rule that found each field.")
+@_profile_option
+@click.pass_obj
+def clean(
+    data_dir: Path,
+    files: tuple[Path, ...],
+    url: str,
+    paper: str,
+    as_json: bool,
+    explain: bool,
+    profile_files: tuple[Path, ...],
+) -> None:
+    """Print the article each page would give, without storing anything."""
+    from indexer.clean import explain_page
+    from indexer.clean.report import explained_dict, explained_text
+
+    profiles = _profiles(data_dir, profile_files)
+    failed = 0
+    for path in files:
+        try:
+            cleaned = explain_page(
+                path.read_bytes(),
+                url=url or path.resolve().as_uri(),
+                paper=paper,
+                profiles=profiles,
+            )
+        except (OSError, ValueError) as exc:
+            failed += 1
+            click.echo(f"{path}: {exc}", err=True)
+            continue
+        if as_json:
+            click.echo(json.dumps(explained_dict(cleaned, explain=explain), ensure_ascii=False))
+        else:
+            click.echo(f"== {path}")
+            click.echo(explained_text(cleaned, explain=explain))
+    if failed == len(files):
+        raise click.ClickException("no page could be cleaned")
 
 
 @main.command()

@@ -69,6 +69,7 @@ from indexer.article import Article
 from indexer.decode import DecodeError, decode_html
 from indexer.fsutil import atomic_writer
 from indexer.store import Store
+from indexer.urls import fill_pattern, url_date
 
 __all__ = ["USER_AGENT", "CrawlError", "CrawlReport", "crawl"]
 
@@ -316,35 +317,6 @@ _JS_REDIRECT = re.compile(
     r"""(?:window\.|document\.)?location(?:\.href)?\s*=\s*["']([^"']+)["']|location\.replace\(\s*["']([^"']+)["']""",
     re.I,
 )
-
-# (pattern, how to print a date into it); the date in a layout URL's path.
-_DATE_FORMS = (
-    (re.compile(r"(?<!\d)(\d{4})-(\d{2})/(\d{2})(?!\d)"), "%Y-%m/%d"),
-    (re.compile(r"(?<!\d)(\d{4})(\d{2})/(\d{2})(?!\d)"), "%Y%m/%d"),
-    (re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)"), "%Y-%m-%d"),
-    (re.compile(r"(?<!\d)(\d{4})/(\d{2})/(\d{2})(?!\d)"), "%Y/%m/%d"),
-    (re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)"), "%Y%m%d"),
-)
-
-
-def url_date(url: str) -> tuple[date, str] | None:
-    """The issue date in a URL's path and a pattern with "{date}" where it stood."""
-    parts = urlsplit(url)
-    for regex, form in _DATE_FORMS:
-        for match in regex.finditer(parts.path):
-            try:
-                found = date(int(match[1]), int(match[2]), int(match[3]))
-            except ValueError:
-                continue
-            path = parts.path[: match.start()] + "{date}" + parts.path[match.end() :]
-            pattern = urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
-            return found, pattern.replace("{date}", "\x00" + form + "\x00")
-    return None
-
-
-def fill_pattern(pattern: str, day: date) -> str:
-    head, form, tail = pattern.split("\x00")
-    return head + day.strftime(form) + tail
 
 
 def _strip_url(url: str) -> str:

@@ -20,6 +20,7 @@ from typing import IO, Any
 
 from indexer.article import Article
 from indexer.bulk import BulkWriter
+from indexer.profiles import Profile, site_profiles
 from indexer.progress import Progress
 from indexer.store import PutResult, Store
 
@@ -118,13 +119,18 @@ def ingest_paths(
     paper: str = "",
     base_url: str | None = None,
     progress: Progress | None = None,
+    profiles: tuple[Profile, ...] | None = None,
 ) -> IngestReport:
     """Clean HTML files (or folders of them) and store the articles and the raw bytes.
 
     `base_url`: files inside a folder argument get the URL base_url + their path relative to
     the folder, so that ids don't depend on where the folder happens to be on this machine.
+    `profiles`: the site profiles to clean with; by default DATA/profiles/ and the built-in ones.
     """
     from indexer.clean import clean_page  # the cleaner is heavy; load it only when needed
+
+    if profiles is None:
+        profiles = site_profiles(store.data_dir)
 
     report = IngestReport()
     jobs: list[tuple[Path, Path | None]] = []
@@ -142,7 +148,7 @@ def ingest_paths(
             article = None
             with _problems_into(report, str(path)):
                 data = path.read_bytes()
-                article = clean_page(data, url=url, paper=paper)
+                article = clean_page(data, url=url, paper=paper, profiles=profiles)
             if article is not None:  # a store write that fails ends the command, not the page
                 url = article.url or url
                 article.source = store.put_raw(url, data, fetched_at=when, content_type="text/html")
@@ -302,10 +308,18 @@ def _reason(exc: Exception) -> str:
 # --- re-cleaning --------------------------------------------------------------------------------
 
 
-def reclean(store: Store, *, progress: Progress | None = None) -> RecleanReport:
-    """Re-extract every stored raw HTML page with the current cleaner and update its article."""
+def reclean(
+    store: Store,
+    *,
+    progress: Progress | None = None,
+    profiles: tuple[Profile, ...] | None = None,
+) -> RecleanReport:
+    """Re-extract every stored raw HTML page with the current cleaner and update its article
+    (`profiles` as for ingest_paths)."""
     from indexer.clean import clean_page
 
+    if profiles is None:
+        profiles = site_profiles(store.data_dir)
     report = RecleanReport()
     # What the crawler learnt elsewhere (the 版名 from the layout page) and the paper stay; the
     # parts as stored (a 转版 continuation keeps its own source), by source and by URL.
@@ -326,7 +340,11 @@ def reclean(store: Store, *, progress: Progress | None = None) -> RecleanReport:
             with _problems_into(report, raw.url):
                 data = store.read_raw(raw.source)
                 article = clean_page(
-                    data, url=raw.url, content_type=raw.content_type or None, paper=paper
+                    data,
+                    url=raw.url,
+                    content_type=raw.content_type or None,
+                    paper=paper,
+                    profiles=profiles,
                 )
             if article is not None:
                 article.source = raw.source
