@@ -52,8 +52,7 @@ CORPORA = ("synthetic", "rmrb")
 def both_corpora(fixture: str) -> pytest.MarkDecorator:
     """Run a test once per corpus of CORPORA, for the checks worth making on real text too.
 
-    `fixture` names the test's corpus fixture, which reads the name from `request.param`
-    (and takes "synthetic" when a test is not parametrized)."""
+    `fixture` names the test's corpus fixture, which reads the name from `request.param`."""
     return pytest.mark.parametrize(fixture, CORPORA, indirect=True)
 
 
