@@ -210,15 +210,14 @@ def test_captions_only_search(corpus):
     assert "熊猫" not in archive.search("动物园 雪")["hits"][0]["snippet"]
 
 
-@both_corpora("corpus")
 def test_title_field_is_verified_against_the_title(corpus):
     archive, articles = corpus
-    word = next(w for w in ("习近平", "社区食堂") if brute(articles, w, "title"))  # rmrb, synthetic
+    word = "社区食堂"  # in some titles, and in the body of articles with other titles
+    assert 0 < len(brute(articles, word, "title")) < len(brute(articles, word))
     assert set(all_ids(archive, f"标题:{word}")) == brute(articles, word, "title")
     assert set(all_ids(archive, f'title:"{word}"')) == brute(articles, word, "title")
 
 
-@both_corpora("corpus")
 def test_date_ranges_filter_exactly(corpus):
     archive, articles = corpus
     fragment = "发展"
@@ -245,7 +244,6 @@ def test_sort_newest_and_oldest(corpus):
     assert in_query == oldest[:20]
 
 
-@both_corpora("corpus")
 def test_facets_count_the_whole_result_set(corpus):
     archive, articles = corpus
     by_id = {a.id: a for a in articles}
@@ -278,7 +276,6 @@ def test_snippets_escape_markup(corpus):
     assert marked == "&lt;script&gt;x&lt;/script&gt;<mark>蘭州</mark>新区"
 
 
-@both_corpora("corpus")
 def test_marks_wrap_the_whole_match(corpus):
     archive, articles = corpus
     rng = random.Random(9)
