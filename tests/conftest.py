@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.synthetic import synthetic_corpus_lines
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("BAOKU_SHARED", REPO.parent / "shared"))
 
@@ -32,6 +34,26 @@ def shared_corpus_lines(*parts: str) -> Iterator[str]:
     name another), read lazily so a caller can skip lines before parsing them."""
     with gzip.open(require_shared(*(parts or RMRB_CORPUS)), "rt", encoding="utf-8") as lines:
         yield from lines
+
+
+def corpus_lines(name: str) -> Iterator[str]:
+    """The JSON lines of a test corpus by name: "synthetic", made up at run time (tests/synthetic.py),
+    or "rmrb", the 人民日报 corpus of ../shared (skipped without it, a failure under CI=true)."""
+    if name == "synthetic":
+        return synthetic_corpus_lines()
+    if name == "rmrb":
+        return shared_corpus_lines()
+    raise ValueError(f"unknown corpus {name!r}")
+
+
+CORPORA = ("synthetic", "rmrb")
+
+
+def both_corpora(fixture: str) -> pytest.MarkDecorator:
+    """Run a test once per corpus of CORPORA, for the checks worth making on real text too.
+
+    `fixture` names the test's corpus fixture, which reads the name from `request.param`."""
+    return pytest.mark.parametrize(fixture, CORPORA, indirect=True)
 
 
 @pytest.fixture(scope="session")
@@ -85,7 +107,8 @@ def web_crafted_articles() -> list:
 
 @pytest.fixture(scope="session")
 def web_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data dir with every 30th 人民日报 article of ../shared plus the crafted ones, indexed."""
+    """A data dir with every 7th article of the synthetic corpus (about 400, five months) plus
+    the crafted ones, indexed."""
     import json
 
     from indexer import Archive
@@ -93,9 +116,9 @@ def web_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from indexer.store import Store
 
     data_dir = tmp_path_factory.mktemp("web-data")
-    lines = shared_corpus_lines()
-    real = [Article.from_dict(json.loads(line)) for i, line in enumerate(lines) if i % 30 == 0]
-    Store(data_dir).put_articles(real + web_crafted_articles())
+    lines = synthetic_corpus_lines()
+    made_up = [Article.from_dict(json.loads(line)) for i, line in enumerate(lines) if i % 7 == 0]
+    Store(data_dir).put_articles(made_up + web_crafted_articles())
     Archive(data_dir).reindex()
     return data_dir
 

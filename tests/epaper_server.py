@@ -189,7 +189,7 @@ SAMPLE_PAGES = {"01": "要闻", "02": "要闻", "04": "综合"}
 
 
 def sample_articles(per_page: int = 3) -> list:
-    """Real 人民日报 articles from ../shared (read now, never copied): a few per date and page.
+    """Articles of the synthetic corpus (tests/synthetic.py): a few per date and page.
 
     Articles without a body (photo-only items, ads) and those opening with a short byline are
     left out: neither tests the crawler, and the cleaner rightly reads a byline as `author`.
@@ -199,12 +199,12 @@ def sample_articles(per_page: int = 3) -> list:
     import json
 
     from indexer.article import Article, Caption, Section
-    from tests.conftest import shared_corpus_lines
+    from tests.synthetic import synthetic_corpus_lines
 
     wanted = set(SAMPLE_DATES)
     counts: dict[tuple[str, str], int] = {}
     chosen = []
-    for line in shared_corpus_lines():
+    for line in synthetic_corpus_lines():
         if not any(day in line[:200] for day in wanted):
             continue
         record = json.loads(line)

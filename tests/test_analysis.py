@@ -7,9 +7,10 @@ import random
 from itertools import islice
 
 import opencc
+import pytest
 
 from indexer.analysis import grams, normalize, query_grams, words
-from tests.conftest import shared_corpus_lines
+from tests.conftest import CORPORA, corpus_lines
 
 
 def test_normalize_simplifies_halves_and_folds():
@@ -19,10 +20,11 @@ def test_normalize_simplifies_halves_and_folds():
     assert normalize("第\u30005版") == "第 5版"
 
 
-def test_normalize_keeps_length_on_real_text():
+@pytest.mark.parametrize("corpus_name", CORPORA)
+def test_normalize_keeps_length_on_corpus_text(corpus_name):
     rng = random.Random(7)
     to_traditional = opencc.OpenCC("s2t")
-    rows = [json.loads(line) for line in islice(shared_corpus_lines(), 300)]
+    rows = [json.loads(line) for line in islice(corpus_lines(corpus_name), 300)]
     for row in rng.sample(rows, 50):
         body = row["body"] or ""
         assert len(normalize(body)) == len(body)

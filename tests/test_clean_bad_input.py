@@ -7,16 +7,37 @@ article would be stored and indexed as if it were whole.
 from __future__ import annotations
 
 import zlib
+from functools import cache
 
 import pytest
 
+from indexer.article import Article
 from indexer.clean import CleanError, LayoutPageError, clean_page
 from indexer.config import demo_pages
 from tests.conftest import require_shared
+from tests.sitegen import article_paths, render_site
+from tests.synthetic import synthetic_records
 
 
-def _fragment(name: str = "content_211248.fragment.html") -> bytes:
-    return require_shared("epaper", "hubeidaily", "fragments", name).read_bytes()
+@cache
+def _article() -> Article:
+    """An article of the synthetic corpus with a kicker, a subtitle and five paragraphs or more."""
+    records = synthetic_records()
+    return next(
+        article
+        for article in map(Article.from_dict, records)
+        if article.kicker and article.subtitle and len(article.paragraphs) >= 5
+    )
+
+
+@cache
+def _fragment() -> bytes:
+    """The article part (div#scroller) of a 湖北日报 page as sitegen renders it: the shape of the
+    real fragments in ../shared/epaper/hubeidaily, cut the same way."""
+    article = _article()
+    page = render_site([article], "hubei")[article_paths([article], "hubei")[article.id]]
+    start = page.index(b'<div id="scroller">')
+    return page[start : page.rindex(b"</div>") + len(b"</div>")] + b"\n"
 
 
 def test_clean_error_is_a_value_error():
@@ -39,6 +60,13 @@ def test_binary_file():
 
 
 def test_plain_text_is_not_html():
+    article = _article()
+    text = "\n".join([article.title, article.date, *article.paragraphs])
+    with pytest.raises(CleanError, match="not HTML"):
+        clean_page(text.encode("utf-8"))
+
+
+def test_the_seed_text_is_not_html():
     seed = require_shared("seeds", "000_a6192bb7d02a95be.txt").read_bytes()
     with pytest.raises(CleanError, match="not HTML"):
         clean_page(seed)

@@ -6,6 +6,10 @@ Two independent checks per page, neither copying any text of ../shared into the 
   with the bs4 cleaner field by field;
 - digests of every field, pinned once after reading the cleaner's output by eye, so a
   change that breaks both the cleaner and the oracle the same way still fails.
+
+What the 湖北日报 profile does with the hidden block (a URL given wins over it, it fills in a
+missing title, a local file keeps the page's web address) is also checked on a page of that
+system rendered by tests/sitegen.py from the synthetic corpus, so it runs without ../shared.
 """
 
 from __future__ import annotations
@@ -19,6 +23,10 @@ import pytest
 from indexer.article import Article
 from indexer.clean import clean_page
 from tests.conftest import require_shared
+from tests.sitegen import article_paths, render_site
+from tests.synthetic import synthetic_records
+
+RENDERED_SITE = "http://epaper.example.cn/"
 
 # file id → sha1[:12] of (title, kicker, subtitle, first paragraph, last paragraph, author),
 # then page, paragraph count, 小标题 count, caption count.
@@ -551,15 +559,29 @@ def test_ids_are_stable_and_distinct_per_page(cleaned):
     assert clean_page(path.read_bytes()).id == clean_page(path.read_bytes()).id
 
 
-def test_a_given_url_wins_over_the_hidden_one():
-    path = _distinct()[0]
-    article = clean_page(path.read_bytes(), url="https://mirror.example/a.html", paper="某报")
+def _rendered_page() -> tuple[bytes, str]:
+    """A 湖北日报-style article page rendered from the synthetic corpus, and its web address."""
+    article = Article.from_dict(next(r for r in synthetic_records() if r["kicker"]))
+    path = article_paths([article], "hubei")[article.id]
+    return render_site([article], "hubei", base_url=RENDERED_SITE)[path], RENDERED_SITE + path
+
+
+@pytest.fixture(params=["rendered", "real"])
+def hubei_page(request) -> bytes:
+    """A page of the 湖北日报 system: rendered by sitegen, or the first real one of ../shared."""
+    if request.param == "real":
+        return _distinct()[0].read_bytes()
+    return _rendered_page()[0]
+
+
+def test_a_given_url_wins_over_the_hidden_one(hubei_page):
+    article = clean_page(hubei_page, url="https://mirror.example/a.html", paper="某报")
     assert article.url == "https://mirror.example/a.html"
     assert article.paper == "某报"
 
 
-def test_enpproperty_is_a_cross_check_and_a_fallback(caplog):
-    raw = (_distinct()[0]).read_text("utf-8")
+def test_enpproperty_is_a_cross_check_and_a_fallback(caplog, hubei_page):
+    raw = hubei_page.decode("utf-8")
     hidden_title = oracle(raw)["title"]
     # The visible title wins when both exist; a disagreement is logged.
     shown = re.sub(r'(<font id="main-title">)[^<]*', r"\1另一个标题", raw)
@@ -578,3 +600,10 @@ def test_a_local_file_keeps_the_page_own_web_address() -> None:
     article = clean_page(path.read_bytes(), url=path.resolve().as_uri())
     assert article.url.startswith("http://epaper.hubeidaily.net/pc/content/202302/11/")
     assert article.url.endswith("content_211242.html")
+
+
+def test_a_local_rendered_file_keeps_the_page_own_web_address(tmp_path: Path) -> None:
+    data, address = _rendered_page()
+    path = tmp_path / address.rsplit("/", 1)[1]
+    path.write_bytes(data)
+    assert clean_page(path.read_bytes(), url=path.resolve().as_uri()).url == address

@@ -4,6 +4,7 @@ These tests rebuild an HTML page in that style from the seed at run time (nothin
 seed is stored here), wrap it in the chrome such pages carry, encode it the ways such
 pages come (GBK declared as gb2312, UTF-8 without any declaration, GB18030 labelled gbk by
 the server), and check that the cleaner gives back exactly the seed's fields and no chrome.
+Each runs on the real seed and on a made-up text of the same shape (tests/synthetic.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 from indexer.article import Article
 from indexer.clean import clean_page
 from tests.conftest import require_shared
+from tests.synthetic import synthetic_records
 
 GBK_ONLY = "镕"  # in GBK and GB18030, not in GB2312: the classic mislabelled-page case
 CHROME = (
@@ -93,16 +95,41 @@ def parse_seed(text: str) -> Seed:
     )
 
 
-@pytest.fixture(scope="module")
-def seed() -> Seed:
-    path = require_shared("seeds", "000_a6192bb7d02a95be.txt")
-    parsed = parse_seed(path.read_text("utf-8"))
+MADE_UP_HEADINGS = ("一、规划先行", "二、\u00a0服务到家", "三、群众说了算", "四、久久为功")
+
+
+def made_up_seed_text() -> str:
+    """A reader's view in the seed's shape, of made-up text: the chrome, a title, ——subtitle,
+    date, 字数 and 版次 as the seed prints them, seven captions, then 25 paragraphs, indented,
+    under four 小标题 (one with a no-break space, as a page's &nbsp; gives)."""
+    records = [r for r in synthetic_records() if r["body"]]
+    lead = next(r for r in records if r["subtitle"])
+    paragraphs = [p for r in records[:12] for p in r["body"].split("\n")][:25]
+    captions = [f"图为{r['title']}现场。{r['author']} 摄" for r in records[12:19]]
+    lines = ["网站首页", "数字报首页", "通版阅读请点击:", "展开通版", "收缩通版"]
+    lines += [lead["title"], "——" + lead["subtitle"], "2025年01月22日", "字数:3,997", "版次:07"]
+    lines += captions
+    for i in range(5):
+        lines += [MADE_UP_HEADINGS[i - 1]] if i else []
+        lines += ["\u3000\u3000" + p for p in paragraphs[i * 5 : i * 5 + 5]]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="module", params=["made-up", "real"])
+def seed(request) -> Seed:
+    """The seed parsed ("real", from ../shared) or a made-up text of its shape, parsed."""
+    if request.param == "real":
+        text = require_shared("seeds", "000_a6192bb7d02a95be.txt").read_text("utf-8")
+    else:
+        text = made_up_seed_text()
+    parsed = parse_seed(text)
     # Put a GBK-only character into the body, as real pages declaring gb2312 do.
     heading, paragraphs = parsed.sections[0]
     paragraphs[1] = paragraphs[1][:10] + GBK_ONLY + paragraphs[1][10:]
     return parsed
 
 
+@pytest.mark.parametrize("seed", ["real"], indirect=True)
 def test_the_seed_parses_into_the_parts_the_issue_names(seed):
     assert seed.chrome == ["网站首页", "数字报首页", "通版阅读请点击:", "展开通版", "收缩通版"]
     assert (seed.date, seed.word_count, seed.page) == ("2025年01月22日", "3,997", "07")

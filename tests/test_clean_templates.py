@@ -1,8 +1,8 @@
 """Classic Founder (科技日报 content_N.htm) and 人民日报 article pages, old and new system.
 
 No real article page of these systems is in ../shared, so the pages are built here, at run
-time, from real articles of ../shared/corpus/rmrb-2019-2020.jsonl.gz, in the markup those
-systems publish: the cleaner must give every field back.
+time, from articles of the synthetic corpus (tests/synthetic.py), in the markup those systems
+publish: the cleaner must give every field back.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from html import escape
 import pytest
 
 from indexer.clean import clean_page
-from tests.conftest import shared_corpus_lines
+from tests.synthetic import synthetic_corpus_lines
 
-BYLINE = "本报记者　王晓明　李红"  # our own words: the corpus has no bylines
+BYLINE = "本报记者　王晓明　李红"  # our own words, the same on every page
 CAPTION = "图为试验现场。本报记者　王晓明摄"
 
 
@@ -38,7 +38,7 @@ def _fit(article: dict) -> bool:
 def articles() -> list[dict]:
     """Three with 引题 and 副题, three with neither: the first that fit, in file order."""
     full, bare = [], []
-    for line in shared_corpus_lines():
+    for line in synthetic_corpus_lines():
         article = {k: v or "" for k, v in json.loads(line).items()}
         if not _fit(article):
             continue

@@ -10,9 +10,10 @@ from indexer.cli import main
 from indexer.store import Store
 from tests.epaper_server import SAMPLE_DATES, SAMPLE_GAP, EpaperServer, sample_articles
 from tests.sitegen import article_paths, render_site
+from tests.synthetic import PAPER
 
 FIRST, LAST = SAMPLE_DATES[0], SAMPLE_DATES[-1]
-FAST = ["--delay", "0.002", "--timeout", "5", "--paper", "人民日报"]
+FAST = ["--delay", "0.002", "--timeout", "5", "--paper", PAPER]
 
 
 @pytest.fixture(scope="module")

@@ -18,9 +18,10 @@ from indexer.crawl import USER_AGENT, CrawlError, crawl
 from indexer.store import Store
 from tests.epaper_server import SAMPLE_DATES, EpaperServer, sample_articles
 from tests.sitegen import article_paths, render_site
+from tests.synthetic import PAPER
 
 REPO = Path(__file__).resolve().parent.parent
-FAST = {"delay": 0.002, "timeout": 5.0, "backoff": 0.01, "paper": "人民日报"}
+FAST = {"delay": 0.002, "timeout": 5.0, "backoff": 0.01, "paper": PAPER}
 FIRST, LAST = SAMPLE_DATES[0], SAMPLE_DATES[-1]
 TEMPLATE = "rmrb"
 
@@ -157,7 +158,7 @@ def test_a_whole_page_without_an_article_is_kept_and_not_downloaded_again(
     """A title with no text and no photo under it: the cleaner finds no article (a photo story
     with captions is one, see test_crawl_photos.py); the page is still whole."""
     empty = Article(
-        id="empty-1", paper="人民日报", date=FIRST, page="01", page_name="要闻", title="图片报道"
+        id="empty-1", paper=PAPER, date=FIRST, page="01", page_name="要闻", title="图片报道"
     )
     sources = [*articles, empty]
     target = article_paths(sources, TEMPLATE)[empty.id]
@@ -246,7 +247,7 @@ def _crawl_command(data_dir: Path, url: str) -> list[str]:
         "--delay",
         "0.002",
         "--paper",
-        "人民日报",
+        PAPER,
     ]
 
 

@@ -1,10 +1,11 @@
 """Photo stories (图片报道) and ads (广告): article pages with a title and pictures but no text.
 
-The 人民日报 corpus of ../shared has such records with an empty body (read at run time). The
-corpus keeps no captions, so each photo story gets captions made up now from its own title; an
-ad gets a picture with no caption, as the paper prints it. Rendered into each template and
-crawled over real HTTP, every one must come back as an article with the source's title and
-captions; a page with a title and nothing else stays refused, kept and on record as unreadable.
+The synthetic corpus (tests/synthetic.py) has such records with an empty body, as the 人民日报
+corpus of ../shared has. The corpora keep no captions, so each photo story gets captions made up
+now from its own title; an ad gets a picture with no caption, as the paper prints it. Rendered
+into each template and crawled over real HTTP, every one must come back as an article with the
+source's title and captions; a page with a title and nothing else stays refused, kept and on
+record as unreadable.
 """
 
 from __future__ import annotations
@@ -17,19 +18,19 @@ import pytest
 from indexer.article import Article, Caption
 from indexer.crawl import UNREADABLE, crawl
 from indexer.store import Store
-from tests.conftest import shared_corpus_lines
 from tests.epaper_server import SAMPLE_DATES, SAMPLE_PAGES, EpaperServer, sample_articles
 from tests.sitegen import article_paths, render_site
+from tests.synthetic import PAPER, synthetic_corpus_lines
 from tests.test_crawl_sites import assert_crawled_all, assert_same_article
 
-FAST = {"delay": 0.002, "timeout": 5.0, "backoff": 0.01, "paper": "人民日报"}
+FAST = {"delay": 0.002, "timeout": 5.0, "backoff": 0.01, "paper": PAPER}
 FIRST, LAST = SAMPLE_DATES[0], SAMPLE_DATES[-1]
 PHOTO_STORIES, ADS = 6, 3
 
 
 def textless_records() -> list[dict]:
     """Every record of the corpus with a title and an empty body."""
-    records = [json.loads(line) for line in shared_corpus_lines() if '"body": ""' in line]
+    records = [json.loads(line) for line in synthetic_corpus_lines() if '"body": ""' in line]
     return [r for r in records if not (r.get("body") or "").strip() and r.get("title")]
 
 

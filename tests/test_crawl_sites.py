@@ -1,8 +1,8 @@
-"""`crawl` against real HTTP servers on 127.0.0.1 serving sites rendered from real articles.
+"""`crawl` against real HTTP servers on 127.0.0.1 serving rendered e-paper sites.
 
-Each site holds a few 人民日报 articles of ../shared (read at run time) on three dates with a gap
-date between them, in one of the three templates. The crawl must find every article of every date
-in range, and the cleaned fields must equal the source articles'.
+Each site holds a few articles of the synthetic corpus (tests/synthetic.py) on three dates with a
+gap date between them, in one of the three templates. The crawl must find every article of every
+date in range, and the cleaned fields must equal the source articles'.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from indexer.crawl import CrawlReport, crawl
 from indexer.store import Store
 from tests.epaper_server import SAMPLE_DATES, SAMPLE_GAP, EpaperServer, sample_articles
 from tests.sitegen import article_paths, render_site
+from tests.synthetic import PAPER
 
-FAST = {"delay": 0.002, "timeout": 5.0, "backoff": 0.01, "paper": "人民日报"}
+FAST = {"delay": 0.002, "timeout": 5.0, "backoff": 0.01, "paper": PAPER}
 FIRST, LAST = SAMPLE_DATES[0], SAMPLE_DATES[-1]
 
 

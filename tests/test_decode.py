@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import codecs
 import gzip
-import json
 import zlib
+from itertools import islice
 
 import pytest
 
+from indexer.article import Article
 from indexer.decode import DecodeError, decode_html
-from tests.conftest import require_shared, shared_corpus_lines
+from tests.conftest import require_shared
+from tests.sitegen import render_site
+from tests.synthetic import synthetic_records
 
 GBK_ONLY = "朱镕基 陶喆 王堃"  # each name has a character that GB2312 lacks
 
@@ -23,8 +26,8 @@ def _page(body: str, meta: str | None = None) -> str:
 
 @pytest.fixture(scope="module")
 def prose() -> str:
-    """A few real paragraphs (read at run time), long enough for detection to have evidence."""
-    body = json.loads(next(shared_corpus_lines()))["body"]
+    """A few paragraphs of the synthetic corpus, long enough for detection to have evidence."""
+    body = "\n".join(record["body"] for record in islice(synthetic_records(), 3))
     return body[:400].replace("\n", "</p><p>")
 
 
@@ -35,6 +38,17 @@ def test_real_page_with_utf8_bom():
     assert text.startswith("<html>")
     assert "今日要闻" in text
     assert "\ufeff" not in text
+
+
+def test_rendered_founder_page_with_utf8_bom():
+    """The test sites' classic Founder pages start with a BOM, as 科技日报's do."""
+    articles = [Article.from_dict(record) for record in islice(synthetic_records(), 8)]
+    site = render_site(articles, "founder")
+    data = site[min(path for path in site if path.endswith("node_2.htm"))]
+    assert data.startswith(codecs.BOM_UTF8)
+    text = decode_html(data)
+    assert text.startswith("<html>") and "\ufeff" not in text
+    assert articles[0].title in text
 
 
 def test_utf8_with_and_without_bom(prose):

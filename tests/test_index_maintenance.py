@@ -20,12 +20,13 @@ from indexer.article import Article
 from indexer.cli import main
 from indexer.index import SEP, IndexBusy, IndexOutdated, field_texts, live_generation, reindex
 from indexer.store import Store
-from tests.conftest import shared_corpus_lines
+from tests.synthetic import synthetic_corpus_lines
 
 
 @pytest.fixture(scope="module")
-def rmrb() -> list[Article]:
-    rows = [json.loads(line) for line in islice(shared_corpus_lines(), 400)]
+def corpus() -> list[Article]:
+    """300 articles of the synthetic corpus, in order, each with a body."""
+    rows = [json.loads(line) for line in islice(synthetic_corpus_lines(), 400)]
     return [Article.from_dict(r) for r in rows if r.get("body")][:300]
 
 
@@ -33,18 +34,18 @@ def ids(archive: Archive, query: str) -> set[str]:
     return {h.id for h in archive.search(query, limit=100000, snippets=False).hits}
 
 
-def test_incremental_add_update_delete(tmp_path: Path, rmrb):
+def test_incremental_add_update_delete(tmp_path: Path, corpus):
     root = tmp_path / "index"
-    first = reindex(root, lambda: iter(rmrb[:100]), procs=1)
+    first = reindex(root, lambda: iter(corpus[:100]), procs=1)
     assert (first.added, first.total, first.rebuilt) == (100, 100, True)
     archive = Archive(tmp_path)
-    newcomer = rmrb[150]
+    newcomer = corpus[150]
     assert newcomer.id not in ids(archive, f'"{newcomer.title}"')
 
-    changed = dataclasses.replace(rmrb[5], title="报库增量更新测试标题")
-    removed = rmrb[7]
-    batch = [changed if a.id == changed.id else a for a in rmrb[:100] if a.id != removed.id]
-    batch += rmrb[150:160]
+    changed = dataclasses.replace(corpus[5], title="报库增量更新测试标题")
+    removed = corpus[7]
+    batch = [changed if a.id == changed.id else a for a in corpus[:100] if a.id != removed.id]
+    batch += corpus[150:160]
     second = reindex(root, lambda: iter(batch), procs=1)
     assert (second.added, second.updated, second.deleted, second.total) == (10, 1, 1, 109)
     assert not second.rebuilt
@@ -52,7 +53,7 @@ def test_incremental_add_update_delete(tmp_path: Path, rmrb):
     # the same Archive sees the changes without being reopened
     assert newcomer.id in ids(archive, f'"{newcomer.title}"')
     assert ids(archive, '"增量更新测试"') == {changed.id}
-    assert changed.id not in ids(archive, f'标题:"{rmrb[5].title}"')
+    assert changed.id not in ids(archive, f'标题:"{corpus[5].title}"')
     assert archive.get(removed.id) is None
     assert archive.get(changed.id).title == changed.title
     assert archive.search('"增量更新测试"').total == 1
@@ -62,21 +63,21 @@ def test_incremental_add_update_delete(tmp_path: Path, rmrb):
     archive.close()
 
 
-def test_store_to_index_through_archive(tmp_path: Path, rmrb):
+def test_store_to_index_through_archive(tmp_path: Path, corpus):
     store = Store(tmp_path)
-    store.put_articles(rmrb[:50])
+    store.put_articles(corpus[:50])
     with Archive(tmp_path) as archive:
         assert archive.reindex(procs=1).total == len(store)
-        store.put_articles(rmrb[50:60])
+        store.put_articles(corpus[50:60])
         report = archive.reindex(procs=1)
         assert report.added == len(store) - 50 and not report.rebuilt
-        target = rmrb[55]
+        target = corpus[55]
         assert target.id in ids(archive, f'"{target.title}"')
 
 
-def test_rebuild_swaps_while_searches_run(tmp_path: Path, rmrb):
+def test_rebuild_swaps_while_searches_run(tmp_path: Path, corpus):
     root = tmp_path / "index"
-    articles = rmrb[:200]
+    articles = corpus[:200]
     reindex(root, lambda: iter(articles), procs=1)
     query = '"中国"'
     truth = {a.id for a in articles if "中国" in a.title + a.body + a.kicker + a.subtitle}
@@ -119,9 +120,9 @@ def test_rebuild_swaps_while_searches_run(tmp_path: Path, rmrb):
     own.close()
 
 
-def test_second_writer_gets_a_clear_message(tmp_path: Path, rmrb):
+def test_second_writer_gets_a_clear_message(tmp_path: Path, corpus):
     root = tmp_path / "index"
-    reindex(root, lambda: iter(rmrb[:20]), procs=1)
+    reindex(root, lambda: iter(corpus[:20]), procs=1)
     holder = subprocess.Popen(
         [
             sys.executable,
@@ -138,7 +139,7 @@ def test_second_writer_gets_a_clear_message(tmp_path: Path, rmrb):
     try:
         assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(IndexBusy, match="another process"):
-            reindex(root, lambda: iter(rmrb[:20]), procs=1)
+            reindex(root, lambda: iter(corpus[:20]), procs=1)
         result = CliRunner().invoke(main, ["--data", str(tmp_path), "index"])
         assert result.exit_code == 1
         assert "another process is writing the index" in result.output
@@ -146,12 +147,12 @@ def test_second_writer_gets_a_clear_message(tmp_path: Path, rmrb):
     finally:
         holder.kill()
         holder.wait()
-    assert reindex(root, lambda: iter(rmrb[:20]), procs=1).total == 20
+    assert reindex(root, lambda: iter(corpus[:20]), procs=1).total == 20
 
 
-def test_index_of_another_schema_version_is_refused_then_rebuilt(tmp_path: Path, rmrb):
+def test_index_of_another_schema_version_is_refused_then_rebuilt(tmp_path: Path, corpus):
     root = tmp_path / "index"
-    reindex(root, lambda: iter(rmrb[:30]), procs=1)
+    reindex(root, lambda: iter(corpus[:30]), procs=1)
     manifest_path = live_generation(root) / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     manifest["schema"] = 1  # as if written by an older version
@@ -160,20 +161,20 @@ def test_index_of_another_schema_version_is_refused_then_rebuilt(tmp_path: Path,
         archive.search("中国")
     result = CliRunner().invoke(main, ["--data", str(tmp_path), "search", "中国"])
     assert result.exit_code == 1 and "--rebuild" in result.output
-    report = reindex(root, lambda: iter(rmrb[:30]), procs=1)
+    report = reindex(root, lambda: iter(corpus[:30]), procs=1)
     assert report.rebuilt and report.total == 30
     with Archive(tmp_path) as archive:
         assert archive.search("中国").total > 0
 
 
-def test_a_failed_update_changes_nothing(tmp_path: Path, rmrb):
+def test_a_failed_update_changes_nothing(tmp_path: Path, corpus):
     root = tmp_path / "index"
-    reindex(root, lambda: iter(rmrb[:50]), procs=1)
+    reindex(root, lambda: iter(corpus[:50]), procs=1)
     before = sorted(p.name for p in live_generation(root).iterdir())
 
     def broken():
-        yield from rmrb[:50]
-        yield from rmrb[200:205]
+        yield from corpus[:50]
+        yield from corpus[200:205]
         raise OSError("the store went away")
 
     with pytest.raises(OSError, match="went away"):
@@ -183,15 +184,15 @@ def test_a_failed_update_changes_nothing(tmp_path: Path, rmrb):
     ]
     with Archive(tmp_path) as archive:
         assert archive.search("中国", limit=1).total == len(ids(archive, "中国"))
-        assert not ids(archive, f'"{rmrb[201].title}"') & {a.id for a in rmrb[200:205]}
+        assert not ids(archive, f'"{corpus[201].title}"') & {a.id for a in corpus[200:205]}
         # the same document keys are handed out again: no stale postings may point at them
-        report = reindex(root, lambda: iter(rmrb[:50] + rmrb[210:215]), procs=1)
+        report = reindex(root, lambda: iter(corpus[:50] + corpus[210:215]), procs=1)
         assert report.added == 5
-        by_id = {a.id: a for a in rmrb}
-        for article in rmrb[200:205]:
+        by_id = {a.id: a for a in corpus}
+        for article in corpus[200:205]:
             needed = set(query_grams(normalize(article.title)))
             for hit in ids(archive, article.title):
                 text = normalize(SEP.join(field_texts(by_id[hit]).values()))
                 assert needed <= grams(text), (article.title, hit)
-        for article in rmrb[210:215]:
+        for article in corpus[210:215]:
             assert article.id in ids(archive, f'"{article.title}"')

@@ -1,4 +1,6 @@
-"""Archive.search on a real Whoosh index of real 人民日报 articles (built once per session).
+"""Archive.search on a real Whoosh index of 1,000 articles (built once per session): made up at
+run time (tests/synthetic.py), and for the checks marked `both_corpora`, also real 人民日报
+articles of ../shared.
 
 Expected values are computed at run time by brute force over the same articles.
 """
@@ -19,7 +21,7 @@ from indexer.analysis import RUN, normalize
 from indexer.article import Article, Caption, Section
 from indexer.index import SEP, TEXT_FIELDS, field_texts
 from indexer.store import Store
-from tests.conftest import shared_corpus_lines
+from tests.conftest import both_corpora, corpus_lines
 
 SAMPLE = 1000
 
@@ -61,18 +63,33 @@ def crafted() -> list[Article]:
 
 
 @pytest.fixture(scope="session")
-def corpus(tmp_path_factory) -> tuple[Archive, list[Article]]:
-    rows = [json.loads(line) for line in shared_corpus_lines()]
-    rows = random.Random(11).sample(rows, SAMPLE)
-    data = tmp_path_factory.mktemp("archive")
-    store = Store(data)
-    store.put_articles([Article.from_dict(r) for r in rows] + crafted())
-    archive = Archive(data)
-    report = archive.reindex()
-    articles = list(store.iter_articles())
-    assert report.total == len(articles) and report.rebuilt
-    yield archive, articles
-    archive.close()
+def corpora(tmp_path_factory):
+    """Corpus name → (archive, articles), each built on first use: SAMPLE articles of it plus
+    the crafted ones."""
+    built: dict[str, tuple[Archive, list[Article]]] = {}
+
+    def get(name: str) -> tuple[Archive, list[Article]]:
+        if name not in built:
+            rows = [json.loads(line) for line in corpus_lines(name)]
+            rows = random.Random(11).sample(rows, SAMPLE)
+            data = tmp_path_factory.mktemp(f"archive-{name}")
+            store = Store(data)
+            store.put_articles([Article.from_dict(r) for r in rows] + crafted())
+            archive = Archive(data)
+            report = archive.reindex()
+            articles = list(store.iter_articles())
+            assert report.total == len(articles) and report.rebuilt
+            built[name] = archive, articles
+        return built[name]
+
+    yield get
+    for archive, _ in built.values():
+        archive.close()
+
+
+@pytest.fixture
+def corpus(request, corpora) -> tuple[Archive, list[Article]]:
+    return corpora(getattr(request, "param", "synthetic"))
 
 
 _NORM: dict[str, str] = {}
@@ -111,6 +128,7 @@ def random_fragments(articles, seed: int, count: int, sizes=(2, 6)) -> list[str]
     return out
 
 
+@both_corpora("corpus")
 def test_quoted_fragments_match_brute_force_exactly(corpus):
     archive, articles = corpus
     for fragment in random_fragments(articles, seed=1, count=60):
@@ -119,6 +137,7 @@ def test_quoted_fragments_match_brute_force_exactly(corpus):
         assert set(all_ids(archive, f'"{fragment}"')) == truth, fragment
 
 
+@both_corpora("corpus")
 def test_unquoted_fragments_find_every_article_containing_them(corpus):
     archive, articles = corpus
     for fragment in random_fragments(articles, seed=2, count=60):
@@ -126,6 +145,7 @@ def test_unquoted_fragments_find_every_article_containing_them(corpus):
         assert truth <= set(all_ids(archive, fragment)), fragment
 
 
+@both_corpora("corpus")
 def test_phrases_across_word_boundaries(corpus):
     archive, articles = corpus
     rng = random.Random(5)
@@ -145,6 +165,7 @@ def test_phrases_across_word_boundaries(corpus):
         checked += 1
 
 
+@both_corpora("corpus")
 def test_traditional_characters_find_the_simplified_text(corpus):
     archive, articles = corpus
     to_traditional = opencc.OpenCC("s2t")
@@ -191,7 +212,8 @@ def test_captions_only_search(corpus):
 
 def test_title_field_is_verified_against_the_title(corpus):
     archive, articles = corpus
-    word = "习近平"
+    word = "社区食堂"  # in some titles, and in the body of articles with other titles
+    assert 0 < len(brute(articles, word, "title")) < len(brute(articles, word))
     assert set(all_ids(archive, f"标题:{word}")) == brute(articles, word, "title")
     assert set(all_ids(archive, f'title:"{word}"')) == brute(articles, word, "title")
 
@@ -274,6 +296,7 @@ def test_marks_wrap_the_whole_match(corpus):
         checked += 1
 
 
+@both_corpora("corpus")
 def test_known_item_title_ranks_first(corpus):
     archive, articles = corpus
     titles = Counter(normalize(a.title) for a in articles)

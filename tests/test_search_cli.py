@@ -12,12 +12,12 @@ from click.testing import CliRunner
 from indexer.article import Article
 from indexer.cli import main
 from indexer.store import Store
-from tests.conftest import shared_corpus_lines
+from tests.synthetic import synthetic_corpus_lines
 
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory) -> Path:
-    rows = [json.loads(line) for line in islice(shared_corpus_lines(), 150)]
+    rows = [json.loads(line) for line in islice(synthetic_corpus_lines(), 150)]
     data = tmp_path_factory.mktemp("cli")
     Store(data).put_articles([Article.from_dict(r) for r in rows])
     result = CliRunner().invoke(main, ["--data", str(data), "index"])

@@ -1,6 +1,6 @@
 """Snippets: every match whole inside one fragment, fragments merged when they touch, one " … "
 between fragments. On made-up text (matches placed at every offset around the window edges),
-on the demo archive, and on real 人民日报 articles."""
+on the demo archive, and on the articles of the synthetic and the 人民日报 corpus."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from indexer.analysis import normalize
 from indexer.article import Article
 from indexer.highlight import SNIPPET_AFTER, SNIPPET_BEFORE, find_spans, make_snippet
 from indexer.index import TEXT_FIELDS, field_texts
-from tests.conftest import shared_corpus_lines
+from tests.conftest import CORPORA, corpus_lines
 
 MARK = re.compile(r"<mark>(.*?)</mark>")
 
@@ -97,9 +97,11 @@ def test_demo_archive_5g_snippet(demo_data_dir):
             check_snippet(hit.snippet, article.body, marked)
 
 
-def test_real_articles_snippets_keep_matches_whole(tmp_path):
-    lines = shared_corpus_lines()
-    rows = [json.loads(line) for i, line in enumerate(lines) if i % 97 == 0][:200]
+@pytest.mark.parametrize("corpus_name", CORPORA)
+def test_corpus_articles_snippets_keep_matches_whole(corpus_name):
+    step = {"synthetic": 13, "rmrb": 97}[corpus_name]  # about 200 articles of each
+    lines = corpus_lines(corpus_name)
+    rows = [json.loads(line) for i, line in enumerate(lines) if i % step == 0][:200]
     rng = random.Random(7)
     checked = 0
     for row in rows:

@@ -1,4 +1,4 @@
-"""`import_jsonl`: the real 人民日报 corpus, export round trip, and bad lines."""
+"""`import_jsonl`: the synthetic and the real 人民日报 corpus, export round trip, and bad lines."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from indexer.article import Article
 from indexer.ingest import import_jsonl
 from indexer.store import Store
-from tests.conftest import require_shared, shared_corpus_lines
+from tests.conftest import both_corpora, corpus_lines, require_shared
 
 RMRB = ("corpus", "rmrb-2019-2020.jsonl.gz")
 
@@ -28,20 +28,34 @@ def _sources_months() -> tuple[int, dict[str, int]]:
     return total, months
 
 
+def _corpus_file(name: str, tmp_path_factory) -> Path:
+    """The gzipped JSON lines of a corpus: ../shared's 人民日报 file, or the synthetic one
+    written out now."""
+    if name == "rmrb":
+        return require_shared(*RMRB)
+    path = tmp_path_factory.mktemp("synthetic") / "synthetic.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        handle.writelines(line + "\n" for line in corpus_lines(name))
+    return path
+
+
 @pytest.fixture(scope="module")
-def rmrb_store(tmp_path_factory) -> tuple[Store, list[dict]]:
-    path = require_shared(*RMRB)
-    store = Store(tmp_path_factory.mktemp("rmrb"))
+def corpus_store(request, tmp_path_factory) -> tuple[Store, list[dict]]:
+    """A store with a whole corpus imported (`request.param` names it) and the corpus's records."""
+    name = request.param
+    path = _corpus_file(name, tmp_path_factory)
+    store = Store(tmp_path_factory.mktemp(name))
     report = import_jsonl(store, [path])
     assert report.errors == []
-    records = [json.loads(line) for line in shared_corpus_lines(*RMRB)]
+    records = [json.loads(line) for line in corpus_lines(name)]
     assert report.lines == len(records)
     assert report.stored.new == len(records)
     return store, records
 
 
-def test_rmrb_counts_match_sources_md(rmrb_store) -> None:
-    store, records = rmrb_store
+@pytest.mark.parametrize("corpus_store", ["rmrb"], indirect=True)
+def test_rmrb_counts_match_sources_md(corpus_store) -> None:
+    store, records = corpus_store
     total, months = _sources_months()
     assert len(months) == 5
     assert len(records) == total
@@ -55,8 +69,9 @@ def test_rmrb_counts_match_sources_md(rmrb_store) -> None:
     assert {p.parent.parent.name for p in store.article_files()} == {"人民日报"}
 
 
-def test_rmrb_fields_survive_import(rmrb_store) -> None:
-    store, records = rmrb_store
+@both_corpora("corpus_store")
+def test_corpus_fields_survive_import(corpus_store) -> None:
+    store, records = corpus_store
     for record in records[::97]:
         article = store.get(record["id"])
         assert article is not None, record["id"]
@@ -66,8 +81,9 @@ def test_rmrb_fields_survive_import(rmrb_store) -> None:
         assert article.pages == [record["page"]]
 
 
-def test_rmrb_export_round_trip(rmrb_store, tmp_path: Path) -> None:
-    store, _ = rmrb_store
+@both_corpora("corpus_store")
+def test_corpus_export_round_trip(corpus_store, tmp_path: Path) -> None:
+    store, _ = corpus_store
     exported = tmp_path / "export.jsonl"
     with open(exported, "w", encoding="utf-8") as handle:
         for article in store.iter_articles():
