@@ -251,9 +251,10 @@ def reclean(data_dir: Path, profile_files: tuple[Path, ...]) -> None:
     _print_problems("errors", report.errors)
     click.echo(
         f"{report.pages} raw pages: {report.articles} articles ({_stored_summary(report.stored)}), "
+        f"{report.plain_text} imported articles given 小标题, "
         f"{len(report.not_articles)} layout pages, {len(report.errors)} errors"
     )
-    if report.articles == 0:
+    if report.articles == 0 and report.plain_text == 0:
         raise click.ClickException(f"no article could be re-cleaned from {data_dir}")
 
 
@@ -386,7 +387,10 @@ def _print_results(result: SearchResult) -> None:
     console = Console()
     parsed = result.parsed
     console.print(
-        f"{result.total} 篇 · {result.took_ms} ms · 检索词: " + escape(" ".join(parsed.terms))
+        f"{result.total} 篇"
+        + (f"（另有 {result.total_near} 篇包含全部字但不连续）" if result.total_near else "")
+        + f" · {result.took_ms} ms · 检索词: "
+        + escape(" ".join(parsed.terms))
     )
     if parsed.suggestion:
         console.print(escape(parsed.suggestion), style="yellow")

@@ -10,8 +10,9 @@ so every rule errs towards "paragraph"; docs/cleaning.md has the measured precis
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from indexer.article import Section
+from indexer.article import Article, Section
 
 MAX_CHARS = 36
 MIN_CHARS = 4  # two-character labels (河 北, 入 行) are too often something else
@@ -28,6 +29,18 @@ _NOT_HEADING = re.compile(
     r"\d{4}年\d{1,2}月|\d{1,2}月\d{1,2}日电|本报[^\s]{0,8}电"
 )
 _MOSTLY_DIGITS = re.compile(r"^[\d.,%％+×万亿千百个起件名人余多\s]+$")
+
+
+def with_detected_headings(article: Article) -> Article | None:
+    """The article with its plain body cut into sections at 小标题, or None when it already has
+    headings, came from a page (the cleaner read its markup) or has none to find."""
+    if article.source or article.headings:
+        return None
+    sections = detect_sections(article.body, article.title)
+    if not any(s.heading for s in sections):
+        return None
+    body = "\n".join(p for s in sections for p in s.paragraphs)
+    return replace(article, sections=sections, body=body)
 
 
 def detect_sections(body: str, title: str = "") -> list[Section]:

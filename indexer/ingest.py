@@ -20,6 +20,7 @@ from typing import IO, Any
 
 from indexer.article import Article
 from indexer.bulk import BulkWriter
+from indexer.headings import with_detected_headings
 from indexer.profiles import Profile, site_profiles
 from indexer.progress import Progress
 from indexer.store import PutResult, Store
@@ -75,6 +76,7 @@ class ImportReport:
 class RecleanReport:
     pages: int = 0  # raw pages looked at
     articles: int = 0
+    plain_text: int = 0  # imported articles whose 小标题 were found in their plain body
     not_articles: list[Problem] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
     stored: PutResult = field(default_factory=PutResult)
@@ -235,7 +237,10 @@ def article_from_record(record: Any) -> Article:
         record["date"] = _normalise_date(str(record["date"]))
     if not any(str(record.get(k) or "").strip() for k in ("title", "body", "sections")):
         raise ValueError("no title and no body")
-    return Article.from_dict(record)
+    article = Article.from_dict(record)
+    if record.get("sections"):
+        return article
+    return with_detected_headings(article) or article
 
 
 def import_jsonl(
@@ -325,8 +330,12 @@ def reclean(
     # parts as stored (a 转版 continuation keeps its own source), by source and by URL.
     known: dict[str, tuple[str, str]] = {}
     by_url: dict[str, tuple[str, str]] = {}
+    imported: list[Article] = []  # no raw page: the headings rule is all that can be re-applied
     for path in store.article_files():
         for part in store.read_parts(path):
+            found = with_detected_headings(part)
+            if found is not None:
+                imported.append(found)
             if part.source:
                 known[part.source] = (part.paper, part.page_name)
             if part.url:
@@ -355,6 +364,9 @@ def reclean(
                 report.articles += 1
             if progress:
                 progress(done, len(pages))
+        for article in imported:
+            bulk.add(article)
+            report.plain_text += 1
         report.stored += bulk.commit()
     return report
 

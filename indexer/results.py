@@ -53,6 +53,9 @@ class Hit:
     page_name: str
     score: float
     snippet: str = ""
+    # Holds every character bigram of an unquoted fragment but never the fragment itself:
+    # listed after every exact match, its snippet marking the bigrams.
+    near: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -93,6 +96,9 @@ class SearchResult:
 
     query: str
     total: int = 0
+    # Articles that hold all of an unquoted fragment's characters (its bigrams) but not in a
+    # row: not in `total`, listed after the exact matches.
+    total_near: int = 0
     offset: int = 0
     limit: int = 10
     hits: list[Hit] = field(default_factory=list)

@@ -89,21 +89,76 @@ def _run(
     mask = _match(view, parsed)
     mask &= _filters(view, parsed, filters)
     docs = np.flatnonzero(mask)
-    result.total = int(len(docs))
+    exact = _exact(view, parsed, docs)
+    docs, near = docs[exact], docs[~exact]
+    result.total, result.total_near = int(len(docs)), int(len(near))
     result.facets = facets(view, docs)
     limit, offset = result.limit, result.offset
-    if not len(docs) or not limit:
+    if not limit or not (len(docs) or len(near)):
         return
-    if result.sort == "relevance":
-        ranked = _rank(view, parsed, docs, offset + limit)[offset:]
-    else:
-        # Within a day, in the paper's order: 第1版 first, then by document.
-        days = view.dord[docs] if result.sort == "oldest" else -view.dord[docs]
-        order = np.lexsort((docs, view.page_rank[view.page[docs]], days))
-        ranked = [(int(d), 0.0) for d in docs[order[offset : offset + limit]]]
+    depth = offset + limit
+    ranked = [(d, s, False) for d, s in _order(view, parsed, docs, depth, result.sort)]
+    if len(ranked) < depth and len(near):
+        more = _order(view, parsed, near, depth - len(docs), result.sort)
+        ranked += [(d, s, True) for d, s in more]
     terms = mark_terms(parsed) if snippets else None
+    near_terms = _near_terms(parsed) if snippets else None
     fields = snippet_order(parsed)
-    result.hits = [make_hit(view, d, s, terms, fields) for d, s in ranked]
+    result.hits = [
+        make_hit(view, d, s, near_terms if is_near else terms, fields, near=is_near)
+        for d, s, is_near in ranked[offset:]
+    ]
+
+
+def _order(
+    view: IndexView, parsed: ParsedQuery, docs: np.ndarray, depth: int, sort: str
+) -> list[tuple[int, float]]:
+    """The first `depth` of `docs` in the result's order."""
+    if not len(docs) or depth <= 0:
+        return []
+    if sort == "relevance":
+        return _rank(view, parsed, docs, depth)
+    # Within a day, in the paper's order: 第1版 first, then by document.
+    days = view.dord[docs] if sort == "oldest" else -view.dord[docs]
+    order = np.lexsort((docs, view.page_rank[view.page[docs]], days))
+    return [(int(d), 0.0) for d in docs[order[:depth]]]
+
+
+def _loose(clause: Clause) -> bool:
+    """Whether the gram postings only approximate this fragment: an unquoted fragment of more
+    than one gram can be matched by articles holding its bigrams apart (quoted phrases and
+    field searches are verified in clause_mask already)."""
+    return not clause.quoted and not clause.field and len(query_grams(clause.text)) > 1
+
+
+def _exact(view: IndexView, parsed: ParsedQuery, docs: np.ndarray) -> np.ndarray:
+    """For each of `docs`, whether it holds every group's fragment as typed (after
+    normalisation), verified against the stored text; the others hold only the bigrams."""
+    exact = np.ones(len(docs), dtype=bool)
+    for group in parsed.groups:
+        if not any(_loose(c) for c in group):
+            continue  # every clause's match is exact already
+        held = np.zeros(len(docs), dtype=bool)
+        for clause in group:
+            todo = docs[exact & ~held]
+            if not len(todo):
+                break
+            found = (
+                _verify(view, todo, clause)
+                if _loose(clause)
+                else todo[clause_mask(view, clause)[todo]]
+            )
+            held |= np.isin(docs, found, assume_unique=True)
+        exact &= held
+    return exact
+
+
+def _near_terms(parsed: ParsedQuery) -> list[str]:
+    """What a near match's snippet marks: the bigrams of the fragments it holds apart."""
+    terms = []
+    for clause in parsed.positive:
+        terms.extend(query_grams(clause.text) if _loose(clause) else [clause.text])
+    return [t for t in dict.fromkeys(terms) if t.strip()]
 
 
 def _match(view: IndexView, parsed: ParsedQuery) -> np.ndarray:
@@ -238,6 +293,7 @@ def make_hit(
     score: float,
     terms: list[str] | None,
     fields: tuple[str, ...] = SNIPPET_FIELDS,
+    near: bool = False,
 ) -> Hit:
     """A document as a Hit; its snippet marks `terms` (None: no snippet), looked for in
     `fields` in that order."""
@@ -252,6 +308,7 @@ def make_hit(
         page_name=parts_orig[FIELD_INDEX["page_name"]],
         score=round(score, 4),
         snippet=make_snippet(parts_norm, parts_orig, terms, fields) if terms is not None else "",
+        near=near,
     )
 
 

@@ -102,6 +102,23 @@ def web_crafted_articles() -> list:
             captions=[Caption("游客在冰雕展参观", "https://img.example/a.jpg")],
             url="https://paper.example/2020-01/20/content_7.htm",
         ),
+        # 珀猫头 held whole by one article, and only as its bigrams (珀猫, 猫头) by the other.
+        Article(
+            id="web-near-exact",
+            paper="近似报",
+            date="2020-02-03",
+            page="05",
+            title="文创市集开张",
+            body="摊位上摆着一只琥珀猫头鹰摆件，引来不少市民驻足。",
+        ),
+        Article(
+            id="web-near-apart",
+            paper="近似报",
+            date="2020-02-04",
+            page="05",
+            title="夜市见闻",
+            body="有人在挑琥珀猫眼石手串。\n不远处，孩子们围着一只猫头鹰风筝。",
+        ),
     ]
 
 

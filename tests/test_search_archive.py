@@ -17,7 +17,7 @@ import pytest
 import rjieba
 
 from indexer import Archive
-from indexer.analysis import RUN, normalize
+from indexer.analysis import RUN, normalize, query_grams
 from indexer.article import Article, Caption, Section
 from indexer.index import SEP, TEXT_FIELDS, field_texts
 from indexer.store import Store
@@ -110,7 +110,7 @@ def brute(articles: list[Article], fragment: str, field: str | None = None) -> s
 
 def all_ids(archive: Archive, query: str, **kw) -> list[str]:
     result = archive.search(query, limit=100000, snippets=False, **kw)
-    assert result.total == len(result.hits)
+    assert result.total + result.total_near == len(result.hits)
     return [h.id for h in result.hits]
 
 
@@ -143,6 +143,32 @@ def test_unquoted_fragments_find_every_article_containing_them(corpus):
     for fragment in random_fragments(articles, seed=2, count=60):
         truth = brute(articles, fragment)
         assert truth <= set(all_ids(archive, fragment)), fragment
+
+
+@both_corpora("corpus")
+def test_unquoted_fragments_list_the_articles_holding_them_first(corpus):
+    """Issue 17: the exact part of the list is exactly the articles holding the fragment (a
+    brute-force scan), ahead of every near match (all bigrams, never the fragment), which is
+    counted apart and whose snippet marks what it holds."""
+    archive, articles = corpus
+    near_seen = 0
+    for fragment in random_fragments(articles, seed=7, count=60):
+        truth = brute(articles, fragment)
+        grams = query_grams(normalize(fragment))
+        apart = {
+            a.id for a in articles if a.id not in truth and all(g in norm_text(a) for g in grams)
+        }
+        result = archive.search(fragment, limit=100000, snippets=False)
+        flags = [h.near for h in result.hits]
+        assert flags == sorted(flags), fragment  # no near match above an exact one
+        assert {h.id for h in result.hits if not h.near} == truth, fragment
+        assert {h.id for h in result.hits if h.near} == apart, fragment
+        assert (result.total, result.total_near) == (len(truth), len(apart)), fragment
+        if apart:
+            near_seen += 1
+            shown = archive.search(fragment, offset=len(truth), limit=3)
+            assert shown.hits and all(h.near and "<mark>" in h.snippet for h in shown.hits)
+    assert near_seen, "no fragment had a near match: the test checked nothing apart"
 
 
 @both_corpora("corpus")

@@ -66,3 +66,25 @@ def test_piped_human_output_brackets_the_matches(data_dir: Path):
     result = CliRunner().invoke(main, ["--data", str(data_dir), "search", f'"{fragment}"'])
     assert result.exit_code == 0, result.output
     assert f"【{fragment}】" in result.output.replace("\n", "")
+
+
+def test_search_json_and_text_count_near_matches(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from indexer import Archive
+    from indexer.article import Article
+    from indexer.cli import main
+    from indexer.store import Store
+
+    Store(tmp_path).put_articles(
+        [
+            Article(id="a", title="文创市集", date="2020-02-03", body="一只琥珀猫头鹰摆件。"),
+            Article(id="b", title="夜市", date="2020-02-04", body="琥珀猫眼石。\n猫头鹰风筝。"),
+        ]
+    )
+    Archive(tmp_path).reindex()
+    as_json = CliRunner().invoke(main, ["--data", str(tmp_path), "search", "珀猫头", "--json"])
+    payload = json.loads(as_json.output)
+    assert (payload["total"], payload["total_near"]) == (1, 1)
+    text = CliRunner().invoke(main, ["--data", str(tmp_path), "search", "珀猫头"])
+    assert "1 篇（另有 1 篇包含全部字但不连续）" in text.output

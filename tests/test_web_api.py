@@ -111,3 +111,12 @@ def test_no_cors_for_other_origins_or_pages(client):
 def test_api_only_answers_get(client):
     response = client.post("/api/search", data={"q": QUERY})
     assert response.status_code == 405 and response.get_json()["error"]["status"] == 405
+
+
+def test_api_search_counts_near_matches_apart(client):
+    data = client.get("/api/search?q=珀猫头").get_json()
+    assert (data["total"], data["total_near"]) == (1, 1)
+    assert [(h["id"], h["near"]) for h in data["hits"]] == [
+        ("web-near-exact", False),
+        ("web-near-apart", True),
+    ]

@@ -371,3 +371,22 @@ def test_article_marks_a_fragment_whole_not_its_words_elsewhere(client):
     # A fragment the article never holds whole still shows where its words are.
     page = soup(client.get("/article/web-sections-1", query_string={"q": "冰雕开幕"}))
     assert {m.get_text() for m in page.select(".article mark")} >= {"冰雕", "开幕"}
+
+
+def test_near_matches_are_counted_apart_and_listed_after(client):
+    page = soup(client.get("/search?q=珀猫头"))
+    assert page.select_one(".total").get_text() == "1"
+    assert page.select_one(".total-near").get_text() == "1"
+    assert "另有 1 篇包含全部字但不连续" in page.select_one(".summary").get_text()
+    hits = page.select("li.hit")
+    assert [h.select_one(".hit-title").get_text() for h in hits] == ["文创市集开张", "夜市见闻"]
+    assert hits[0].select_one(".near") is None
+    assert hits[1].select_one(".near").get_text() == "字不连续"
+    assert hits[1].select(".snippet mark")  # the bigrams it holds are marked
+
+
+def test_near_matches_alone_are_listed_not_an_empty_page(client):
+    page = soup(client.get("/search?q=珀猫头&from=2020-02-04"))
+    assert page.select_one(".total").get_text() == "0"
+    assert page.select_one(".empty") is None
+    assert [h.select_one(".hit-title").get_text() for h in page.select("li.hit")] == ["夜市见闻"]

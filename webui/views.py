@@ -104,7 +104,8 @@ def results_context(params: SearchParams, result: SearchResult) -> dict[str, Any
     cfg = current_app.config
     endpoint = request.endpoint or "site.search"
     total = result.total
-    page_count = min(math.ceil(total / cfg["PER_PAGE"]), cfg["MAX_PAGE_NUMBER"]) if total else 0
+    listed = total + result.total_near  # near matches are listed after the exact ones
+    page_count = min(math.ceil(listed / cfg["PER_PAGE"]), cfg["MAX_PAGE_NUMBER"]) if listed else 0
     number = params.offset // cfg["PER_PAGE"] + 1
 
     def link(**changes: Any) -> str:
