@@ -1,0 +1,215 @@
+"""The cost curve: latency, indexing rate and memory against archive size (not a test).
+
+    .venv/bin/python scripts/bench_scale.py [--sizes 10000,30000,100000] [--work DIR]
+
+For each size, an archive is made by scripts/scale_corpus.py from ../shared/corpus and indexed
+from scratch (2 writer processes). Then a fresh searching process opens it and runs the
+bench_search query mix of the 人民日报 corpus plus very common words (top 10 with snippets,
+facets and the exact total), 3 rounds after a warm-up; it reports p50/p95, its peak RSS, and
+its resident memory split into private and shared pages (/proc/self/smaps_rollup), since
+gunicorn workers share the page cache but not private memory. Results go to
+docs/benchmarks-scale.json (merged by size), the table in docs/benchmarks.md between the
+scale markers, and the chart docs/cost-curve.svg.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "scripts"))
+
+import bench_search as bench  # noqa: E402
+import scale_corpus  # noqa: E402
+
+from indexer.article import Article  # noqa: E402
+
+COMMON_WORDS = ("的", "中国", "发展", "人民", "经济 发展", "习近平", "建设")
+RESULTS = REPO / "docs" / "benchmarks-scale.json"
+CHART = REPO / "docs" / "cost-curve.svg"
+START, END = "<!-- scale:start -->", "<!-- scale:end -->"
+
+
+def build(folder: Path, size: int, base: list[dict]) -> dict:
+    from indexer.index import reindex
+
+    def stream():
+        return (Article.from_dict(r) for r in scale_corpus.records(size, base))
+
+    report = reindex(folder / "index", stream, rebuild=True, procs=2)
+    return {"docs_s": size / report.seconds, "build_s": report.seconds}
+
+
+def memory() -> dict:
+    fields = {}
+    for line in Path("/proc/self/smaps_rollup").read_text().splitlines()[1:]:
+        key, value = line.split(":", 1)
+        fields[key] = int(value.split()[0]) / 1024
+    return {
+        "rss_mb": fields.get("Rss", 0.0),
+        "private_mb": fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0),
+        "shared_mb": fields.get("Shared_Clean", 0) + fields.get("Shared_Dirty", 0),
+    }
+
+
+def search_worker(folder: Path) -> None:
+    """Runs in a process of its own, so that its memory is the searching process's alone."""
+    from indexer import Archive
+
+    mix = bench.query_mix(bench.load("rmrb-2019-2020.jsonl.gz")) + [{"q": q} for q in COMMON_WORDS]
+    archive = Archive(folder)
+    run = [item for _ in range(3) for item in mix]
+    for item in mix[:10]:
+        archive.search(item["q"], limit=10)
+    times, common = [], []
+    for item in run:
+        started = time.perf_counter()
+        archive.search(
+            item["q"], limit=10, date_from=item.get("date_from"), date_to=item.get("date_to")
+        )
+        ms = (time.perf_counter() - started) * 1000
+        times.append(ms)
+        if item["q"] in COMMON_WORDS:
+            common.append(ms)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    row = {"p50": bench.pct(times, 50), "p95": bench.pct(times, 95)}
+    row |= {"common_p95": bench.pct(common, 95), "peak_rss_mb": peak} | memory()
+    print(json.dumps(row))
+
+
+def measure(size: int, work: Path, base: list[dict], log) -> dict:
+    folder = work / f"n{size}"
+    log(f"[{size}] indexing")
+    row = {"docs": size} | build(folder, size, base)
+    row["index_mb"] = bench.dir_size(folder / "index") / 1e6
+    log(f"[{size}] searching {row}")
+    out = subprocess.run(
+        [sys.executable, __file__, "--search-worker", str(folder)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    row |= json.loads(out.stdout.strip().splitlines()[-1])
+    row["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    shutil.rmtree(folder, ignore_errors=True)
+    log(f"[{size}] {row}")
+    return row
+
+
+def markdown(rows: list[dict]) -> str:
+    lines = [
+        "| docs | index docs/s | build s | index MB | p50 ms | p95 ms | p95 common words ms |"
+        " peak RSS MB | private MB | shared MB | measured |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['docs']:,} | {r['docs_s']:.0f} | {r['build_s']:.0f} | {r['index_mb']:.0f} | "
+            f"{r['p50']:.1f} | {r['p95']:.1f} | {r['common_p95']:.1f} | "
+            f"{r['peak_rss_mb']:.0f} | {r['private_mb']:.0f} | {r['shared_mb']:.0f} | {r['date']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def polyline(points: list[tuple[float, float]], box, xr, yr, color: str) -> str:
+    x0, y0, w, h = box
+
+    def at(x: float, y: float) -> str:
+        import math
+
+        fx = (math.log10(x) - xr[0]) / (xr[1] - xr[0])
+        return f"{x0 + fx * w:.1f},{y0 + h - y / yr * h:.1f}"
+
+    dots = " ".join(at(x, y) for x, y in points)
+    return f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{dots}"/>'
+
+
+def chart(rows: list[dict]) -> str:
+    """Three panels against log archive size: latency, indexing rate, searching memory."""
+    import math
+
+    sizes = [r["docs"] for r in rows]
+    xr = (math.log10(min(sizes)) - 0.1, math.log10(max(sizes)) + 0.1)
+    panels = [
+        ("query ms", [("p50", "p50", "#1f77b4"), ("p95", "p95", "#d62728")]),
+        ("index docs/s", [("docs_s", "docs/s", "#2ca02c")]),
+        (
+            "searching process MB",
+            [("peak_rss_mb", "peak RSS", "#9467bd"), ("private_mb", "private", "#8c564b")],
+        ),
+    ]
+    parts = [
+        '<svg xmlns="http://www.w3.org/2000/svg" width="960" height="300" '
+        'font-family="sans-serif" font-size="12">'
+    ]
+    for i, (title, series) in enumerate(panels):
+        box = (40 + i * 310, 30, 250, 220)
+        top = max(r[key] for r in rows for key, _, _ in series) * 1.15 or 1
+        parts.append(f'<text x="{box[0]}" y="18">{title} (max {top / 1.15:.0f})</text>')
+        parts.append(
+            f'<rect x="{box[0]}" y="{box[1]}" width="{box[2]}" height="{box[3]}" '
+            'fill="none" stroke="#999"/>'
+        )
+        for j, (key, label, color) in enumerate(series):
+            points = [(r["docs"], r[key]) for r in rows]
+            parts.append(polyline(points, box, xr, top, color))
+            parts.append(
+                f'<text x="{box[0] + 5}" y="{box[1] + 15 + 14 * j}" fill="{color}">{label}</text>'
+            )
+        for r in rows:
+            fx = (math.log10(r["docs"]) - xr[0]) / (xr[1] - xr[0])
+            parts.append(
+                f'<text x="{box[0] + fx * box[2] - 12:.0f}" y="{box[1] + box[3] + 15}">'
+                f"{r['docs'] // 1000}k</text>"
+            )
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+def save(rows: list[dict], out: Path) -> None:
+    RESULTS.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+    CHART.write_text(chart(rows), encoding="utf-8")
+    text = out.read_text(encoding="utf-8")
+    block = f"{START}\n{markdown(rows)}{END}"
+    if START in text:
+        head, rest = text.split(START, 1)
+        text = head + block + rest.split(END, 1)[1]
+    else:
+        text += "\n" + block + "\n"
+    out.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,30000,100000")
+    parser.add_argument("--work", default=None)
+    parser.add_argument("--out", default=str(REPO / "docs" / "benchmarks.md"))
+    parser.add_argument("--search-worker", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.search_worker:
+        search_worker(Path(args.search_worker))
+        return
+    work = Path(args.work or tempfile.mkdtemp(prefix="baoku-scale-"))
+
+    def log(message: str) -> None:
+        print(time.strftime("%H:%M:%S"), message, flush=True)
+
+    base = scale_corpus.base_records()
+    rows = {r["docs"]: r for r in json.loads(RESULTS.read_text())} if RESULTS.exists() else {}
+    for size in (int(s) for s in args.sizes.split(",")):
+        rows[size] = measure(size, work, base, log)
+        save([rows[k] for k in sorted(rows)], Path(args.out))
+    log(f"wrote {args.out}, {CHART.relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    main()
