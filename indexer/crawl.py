@@ -49,7 +49,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -68,6 +67,7 @@ from indexer.layout import (
     parse_layout,
     strip_url,
 )
+from indexer.progress import Progress, Tally
 from indexer.store import Store
 from indexer.urls import fill_pattern, url_date
 
@@ -76,8 +76,6 @@ __all__ = ["CrawlError", "CrawlReport", "crawl"]
 MAX_REFRESH_HOPS = 5
 UNREADABLE = "unreadable"  # failure kind: a whole page, kept, that the cleaner cannot read
 MAX_WALK = 400  # layout pages followed through date links to find one date's issue
-
-Progress = Callable[..., None]
 
 
 class CrawlError(RuntimeError):
@@ -214,8 +212,8 @@ def crawl(
     Dates: without `date_from`/`date_to` only the entry's issue (the newest one, for a front
     page) is crawled; `date_to` defaults to the entry's date and `date_from` to `date_to`.
     `update=True` crawls from the last successful date of the previous runs to the entry's date.
-    Dates that failed on an earlier run are always tried again. `progress(kind, total=, advance=)`
-    is called with kind "dates", "pages" or "articles".
+    Dates that failed on an earlier run are always tried again. `progress` (indexer.progress)
+    gets three stages: "dates", "pages" and "articles".
     """
     if not urlsplit(url).scheme or not urlsplit(url).netloc:
         raise CrawlError(f"not an absolute http(s) URL: {url!r}")
@@ -257,7 +255,7 @@ class _Run:
         self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="crawl")
         self.refresh = refresh
         self.paper = paper
-        self.progress = progress or (lambda kind, **_: None)
+        self.tally = Tally(progress)
         self.report = CrawlReport()
         self.state: CrawlState | None = None
         self.refetch_layouts_from: date | None = None  # update: the newest issue may have changed
@@ -292,10 +290,10 @@ class _Run:
             self.state.data["entry"] = url
             self._heal_unreadable()
             self._store_articles()
-            self.progress("dates", total=len(days))
+            self.tally.add("dates", total=len(days))
             for day in days:
                 self._crawl_date(day, pattern)
-                self.progress("dates", advance=1)
+                self.tally.add("dates", done=1)
                 self.state.save()
         except KeyboardInterrupt:
             self.report.interrupted = True
@@ -395,7 +393,7 @@ class _Run:
             for layout in [self._layout(page_url, day)]
             if layout is not None
         ]
-        self.progress("pages", total=len(first.pages), advance=len(pages))
+        self.tally.add("pages", total=len(first.pages), done=len(pages))
         self._crawl_articles(day, pages)
         if self._retry_failures > failures_before:
             self.state.record_date(day, "failed")
@@ -503,7 +501,7 @@ class _Run:
                     self._blocked(article_url)
                     continue
                 jobs.append((article_url, layout))
-        self.progress("articles", total=len(jobs))
+        self.tally.add("articles", total=len(jobs))
         pending: dict[Future, tuple[str, Layout]] = {}
         queue = list(reversed(jobs))
         limit = self.concurrency * 2
@@ -516,7 +514,7 @@ class _Run:
                 for future in done:
                     article_url, layout = pending.pop(future)
                     self._store_article(article_url, layout, day, future.result())
-                    self.progress("articles", advance=1)
+                    self.tally.add("articles", done=1)
         except BaseException:
             for future in pending:
                 future.cancel()
