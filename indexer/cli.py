@@ -17,6 +17,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    TaskID,
     TaskProgressColumn,
     TextColumn,
     TimeRemainingColumn,
@@ -49,7 +50,8 @@ def main(ctx: click.Context, data: str | None) -> None:
 def _progress(
     description: str, counts: bool = True, total: int | None = None
 ) -> Iterator[ProgressFn]:
-    """A rich progress bar on stderr (only on a terminal); yields an indexer.progress callback.
+    """Rich progress bars on stderr (only on a terminal), one per stage of the job; yields an
+    indexer.progress callback, the one adapter every long command uses.
 
     counts=False for progress in bytes, where "n of m" would mean little to a reader; `total`
     for when the caller knows it and the job does not. It wraps every command that writes
@@ -67,10 +69,12 @@ def _progress(
         transient=True,
         disable=not console.is_terminal,
     ) as bar:
-        task = bar.add_task(description, total=total)
+        tasks: dict[str, TaskID] = {}
 
-        def update(done: int, known: int) -> None:
-            bar.update(task, completed=done, total=known or total)
+        def update(done: int, known: int, stage: str = "") -> None:
+            if stage not in tasks:  # one bar per stage of a job (the crawl has three)
+                tasks[stage] = bar.add_task(stage or description, total=total)
+            bar.update(tasks[stage], completed=done, total=known or total)
 
         try:
             yield update
@@ -507,23 +511,7 @@ def crawl(
     from indexer.store import Store
 
     err = Console(stderr=True)
-    totals = {"dates": 0, "pages": 0, "articles": 0}
-    with Progress(
-        TextColumn("{task.description:>8}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err,
-        disable=not err.is_terminal,
-    ) as bar:
-        tasks = {kind: bar.add_task(kind, total=None) for kind in totals}
-
-        def progress(kind: str, *, total: int = 0, advance: int = 0) -> None:
-            if total:
-                totals[kind] += total
-                bar.update(tasks[kind], total=totals[kind])
-            if advance:
-                bar.advance(tasks[kind], advance)
-
+    with _progress("crawling") as progress:
         try:
             report = run_crawl(
                 Store(data_dir),

@@ -48,40 +48,34 @@ Resuming and idempotence
 from __future__ import annotations
 
 import json
-import posixpath
 import re
-import threading
-import time
-from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
-
-import requests
-from bs4 import BeautifulSoup
-from protego import Protego
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
+from urllib.parse import urlsplit
 
 from indexer.article import Article
 from indexer.decode import DecodeError, decode_html
+from indexer.fetch import Fetcher, FetchError, Response, Robots, short_reason, status_reason
 from indexer.fsutil import atomic_writer
+from indexer.layout import (
+    Layout,
+    find_redirect,
+    is_layout,
+    layout_truncation,
+    parse_layout,
+    strip_url,
+)
+from indexer.progress import Progress, Tally
 from indexer.store import Store
 from indexer.urls import fill_pattern, url_date
 
-__all__ = ["USER_AGENT", "CrawlError", "CrawlReport", "crawl"]
+__all__ = ["CrawlError", "CrawlReport", "crawl"]
 
-USER_AGENT = "BaokuBot/0.1 (+https://github.com/baoku/baoku; e-paper archiver)"
-ROBOTS_AGENT = "BaokuBot"
-RETRY_STATUSES = (429, 500, 502, 503, 504)
-MAX_REDIRECTS = 10
 MAX_REFRESH_HOPS = 5
 UNREADABLE = "unreadable"  # failure kind: a whole page, kept, that the cleaner cannot read
 MAX_WALK = 400  # layout pages followed through date links to find one date's issue
-
-Progress = Callable[..., None]
 
 
 class CrawlError(RuntimeError):
@@ -104,348 +98,6 @@ class CrawlReport:
     @property
     def articles(self) -> int:
         return self.new + self.updated + self.unchanged
-
-
-# --- HTTP ------------------------------------------------------------------------------------
-
-
-@dataclass
-class Response:
-    url: str  # after redirects
-    status: int
-    data: bytes
-    content_type: str
-
-
-class FetchError(Exception):
-    """A page that could not be downloaded; the message is the reason recorded."""
-
-
-class _HostGate:
-    """Spaces the starts of requests to one host at least `delay` seconds apart."""
-
-    def __init__(self, delay: float) -> None:
-        self.delay = delay
-        self._lock = threading.Lock()
-        self._next: dict[str, float] = {}
-        self._host_delay: dict[str, float] = {}
-
-    def slow_down(self, host: str, delay: float) -> None:
-        """A host asks for more time between requests (robots.txt Crawl-delay)."""
-        with self._lock:
-            self._host_delay[host] = max(self.delay, delay)
-
-    def wait(self, host: str, stop: threading.Event) -> None:
-        with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next.get(host, now))
-            self._next[host] = start + self._host_delay.get(host, self.delay)
-        if start > now:
-            stop.wait(start - now)
-
-
-class Fetcher:
-    """requests + urllib3 Retry, one session per thread (a Session is not thread-safe)."""
-
-    def __init__(self, *, delay: float, timeout: float, retries: int, backoff: float) -> None:
-        self.gate = _HostGate(delay)
-        self.timeout = timeout
-        self.retries = retries
-        self.backoff = backoff
-        self.stop = threading.Event()
-        self._local = threading.local()
-        self._sessions: list[requests.Session] = []
-        self._sessions_lock = threading.Lock()
-
-    def _session(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = requests.Session()
-            retry = Retry(
-                total=self.retries,
-                connect=self.retries,
-                read=self.retries,
-                status=self.retries,
-                other=0,
-                backoff_factor=self.backoff,
-                status_forcelist=RETRY_STATUSES,
-                allowed_methods=frozenset({"GET"}),
-                raise_on_status=False,
-                respect_retry_after_header=True,
-            )
-            adapter = HTTPAdapter(max_retries=retry, pool_connections=2, pool_maxsize=2)
-            session.mount("http://", adapter)
-            session.mount("https://", adapter)
-            session.headers["User-Agent"] = USER_AGENT
-            session.max_redirects = MAX_REDIRECTS
-            self._local.session = session
-            with self._sessions_lock:
-                self._sessions.append(session)
-        return session
-
-    def get(self, url: str) -> Response:
-        """Download `url`; 4xx/5xx come back as responses, transport failures as FetchError."""
-        host = urlsplit(url).netloc
-        last_error = ""
-        # urllib3 retries connection errors, timeouts and 5xx itself; a body cut short surfaces
-        # only while requests reads it, so that one case is retried here.
-        for attempt in range(self.retries + 1):
-            if self.stop.is_set():
-                raise FetchError("crawl stopped")
-            self.gate.wait(host, self.stop)
-            try:
-                reply = self._session().get(url, timeout=self.timeout, allow_redirects=True)
-                return Response(
-                    reply.url,
-                    reply.status_code,
-                    reply.content,
-                    reply.headers.get("Content-Type", ""),
-                )
-            except requests.TooManyRedirects as exc:
-                raise FetchError(_redirect_reason(url, exc)) from exc
-            except requests.exceptions.ChunkedEncodingError as exc:
-                last_error = f"truncated body: {_short(exc)}"
-            except requests.exceptions.ContentDecodingError as exc:
-                last_error = f"undecodable body: {_short(exc)}"
-            except requests.ConnectionError as exc:
-                raise FetchError(_connection_reason(exc)) from exc
-            except requests.Timeout as exc:
-                raise FetchError(f"timed out after {self.timeout:g} s") from exc
-            except requests.RequestException as exc:
-                raise FetchError(_short(exc)) from exc
-            if attempt < self.retries:
-                self.stop.wait(self.backoff * (2**attempt))
-        raise FetchError(f"{last_error} (after {self.retries + 1} attempts)")
-
-    def close(self) -> None:
-        with self._sessions_lock:
-            for session in self._sessions:
-                session.close()
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc)
-    return text if len(text) <= 200 else text[:197] + "…"
-
-
-def _connection_reason(exc: requests.ConnectionError) -> str:
-    text = str(exc)
-    if "Read timed out" in text or "ReadTimeoutError" in text:
-        return "timed out (read) after retries"
-    if "ConnectTimeout" in text or "connect timeout" in text.lower():
-        return "timed out (connect) after retries"
-    if "Connection refused" in text:
-        return "connection refused after retries"
-    if "RemoteDisconnected" in text or "Connection reset" in text or "Connection aborted" in text:
-        return "connection reset after retries"
-    return f"connection failed: {_short(exc)}"
-
-
-def _status_reason(status: int) -> str:
-    if status in RETRY_STATUSES:
-        return f"HTTP {status} (after retries)"
-    return f"HTTP {status}"
-
-
-def _redirect_reason(url: str, exc: requests.TooManyRedirects) -> str:
-    history = [r.url for r in (exc.response.history if exc.response is not None else [])]
-    if exc.response is not None:
-        history.append(exc.response.url)
-    seen: list[str] = []
-    for hop in history:
-        if hop in seen:
-            cycle = seen[seen.index(hop) :] + [hop]
-            return "redirect loop: " + " → ".join(cycle)
-        seen.append(hop)
-    return f"too many redirects (more than {MAX_REDIRECTS}) from {url}"
-
-
-# --- robots.txt --------------------------------------------------------------------------------
-
-
-class _Robots:
-    def __init__(self, fetcher: Fetcher) -> None:
-        self.fetcher = fetcher
-        self._parsers: dict[str, Protego | None] = {}
-        self._reasons: dict[str, str] = {}
-        self._lock = threading.Lock()
-
-    def allowed(self, url: str) -> bool:
-        parser = self._parser(url)
-        return parser is None or parser.can_fetch(url, ROBOTS_AGENT)
-
-    def _parser(self, url: str) -> Protego | None:
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
-        with self._lock:
-            if origin not in self._parsers:
-                parser = self._parsers[origin] = self._load(origin)
-                wanted = parser.crawl_delay(ROBOTS_AGENT) if parser is not None else None
-                if wanted:
-                    self.fetcher.gate.slow_down(parts.netloc, float(wanted))
-            return self._parsers[origin]
-
-    def _load(self, origin: str) -> Protego | None:
-        try:
-            reply = self.fetcher.get(origin + "/robots.txt")
-        except FetchError as exc:
-            # RFC 9309: an unreachable robots.txt means "assume complete disallow".
-            return Protego.parse(f"# unreachable: {exc}\nUser-agent: *\nDisallow: /\n")
-        if 400 <= reply.status < 500:
-            return None  # no robots.txt: everything is allowed
-        if reply.status >= 500:
-            return Protego.parse("User-agent: *\nDisallow: /\n")
-        return Protego.parse(reply.data.decode("utf-8", errors="replace"))
-
-
-# --- parsing layout pages ------------------------------------------------------------------------
-
-_LAYOUT_NAME = re.compile(r"^(?:node_\d+\.html?|nbs\.[\w.]+\.html?|page_?\d+\w*\.html?)$", re.I)
-_CONTENT_NAME = re.compile(r"^(?:content_\d+(?:_\d+)?\.html?|nw\.[\w.]+\.html?)$", re.I)
-_NOT_ARTICLE = re.compile(r"\.(?:pdf|jpe?g|png|gif|tif|bmp|css|js)(?:\.\d+)?$", re.I)
-_PAGE_LABEL = re.compile(r"第?\s*([A-Za-z]?\d{1,3})\s*版\s*[：:]?\s*(.*)")
-_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
-_META_REFRESH = re.compile(
-    r"""<meta[^>]+http-equiv\s*=\s*["']?refresh["']?[^>]*content\s*=\s*["']?\s*\d*\s*;?\s*url\s*=\s*([^"'>\s]+)""",
-    re.I,
-)
-_META_REFRESH_REV = re.compile(
-    r"""<meta[^>]+content\s*=\s*["']?\s*\d*\s*;?\s*url\s*=\s*([^"'>\s]+)["']?[^>]*http-equiv\s*=\s*["']?refresh""",
-    re.I,
-)
-_JS_REDIRECT = re.compile(
-    r"""(?:window\.|document\.)?location(?:\.href)?\s*=\s*["']([^"']+)["']|location\.replace\(\s*["']([^"']+)["']""",
-    re.I,
-)
-
-
-def _strip_url(url: str) -> str:
-    """The page itself: no fragment, no query (?div=0 and ?div=-1 are the same article page)."""
-    url = urldefrag(url)[0]
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
-
-
-def _name(url: str) -> str:
-    return posixpath.basename(urlsplit(url).path)
-
-
-def _clean_label(text: str) -> str:
-    return _CJK_GAP.sub("", " ".join(text.replace("\xa0", " ").split()))
-
-
-@dataclass
-class Layout:
-    url: str
-    page: str = ""  # 版次 as printed
-    page_name: str = ""  # 版名
-    pages: list[str] = field(default_factory=list)  # the issue's layout pages, in order
-    articles: list[str] = field(default_factory=list)  # article page URLs, in order
-    other_dates: dict[date, str] = field(default_factory=dict)  # date → a layout page URL
-
-
-def parse_layout(text: str, url: str) -> Layout:
-    """Pages, articles and links to other dates on one layout page."""
-    soup = BeautifulSoup(text, "lxml")
-    here = _strip_url(url)
-    here_dir = posixpath.dirname(urlsplit(here).path)
-    here_date = url_date(here)
-    layout = Layout(url=here)
-    labelled: list[str] = []
-    unlabelled: list[str] = []
-    for tag in soup.find_all(["a", "area"], href=True):
-        href = tag["href"].strip()
-        if not href or href.startswith(("javascript:", "mailto:", "#")):
-            continue
-        target = _strip_url(urljoin(url, href))
-        if urlsplit(target).netloc != urlsplit(here).netloc:
-            continue
-        name = _name(target)
-        target_dir = posixpath.dirname(urlsplit(target).path)
-        target_date = url_date(target)
-        if _LAYOUT_NAME.match(name):
-            if target_dir == here_dir:
-                label = tag.get_text(" ", strip=True)
-                # The page list (第01版：要闻) gives the order; "下一版" and the like do not.
-                listed = labelled if _PAGE_LABEL.match(_clean_label(label)) else unlabelled
-                if target not in listed:
-                    listed.append(target)
-                if target == here:
-                    _set_label(layout, label)
-            elif _is_other_issue(here_date, target_date):
-                layout.other_dates.setdefault(target_date[0], target)
-            continue
-        in_map = tag.name == "area" or tag.find_parent("map") is not None
-        if _CONTENT_NAME.match(name) or (in_map and not _NOT_ARTICLE.search(name)):
-            # An article of another day linked from this page ("related") is not this issue's.
-            if here_date and target_date and target_date[0] != here_date[0]:
-                continue
-            if target not in layout.articles:
-                layout.articles.append(target)
-    layout.pages = labelled + [u for u in unlabelled if u not in labelled]
-    if here not in layout.pages:
-        layout.pages.insert(0, here)
-    if not layout.page:
-        _label_from_text(layout, soup)
-    return layout
-
-
-def _is_other_issue(here: tuple[date, str] | None, there: tuple[date, str] | None) -> bool:
-    """A layout page of another date in the same edition (not the 手机版 /pad/ of today)."""
-    if there is None:
-        return False
-    if here is None:
-        return True
-    same_shape = here[1].split("\x00")[0] == there[1].split("\x00")[0]
-    return same_shape and here[0] != there[0]
-
-
-def _set_label(layout: Layout, text: str) -> None:
-    match = _PAGE_LABEL.search(_clean_label(text))
-    if match and not layout.page:
-        layout.page = match[1].zfill(2) if match[1].isdigit() else match[1]
-        layout.page_name = match[2].strip()
-
-
-def _label_from_text(layout: Layout, soup: BeautifulSoup) -> None:
-    """Fallback: the first "第01版：要闻" printed anywhere on the page."""
-    for string in soup.find_all(string=re.compile(r"\d\s*版")):
-        if string.find_parent(["script", "style"]) is not None:
-            continue
-        parent = string.parent
-        text = parent.get_text(" ", strip=True) if parent is not None else str(string)
-        before = len(layout.page)
-        _set_label(layout, text)
-        if len(layout.page) != before:
-            return
-
-
-def layout_truncation(text: str) -> str | None:
-    """Why a downloaded page looks cut off, or None."""
-    low = text.lower().rstrip()
-    if low.rfind("<") > low.rfind(">"):
-        return "the page ends inside a tag"
-    for tag in ("html", "body"):
-        if re.search(rf"<{tag}[\s>]", low) and f"</{tag}>" not in low:
-            return f"the page ends before </{tag}>"
-    return None
-
-
-def is_layout(layout: Layout) -> bool:
-    return bool(layout.articles) or len(layout.pages) > 1
-
-
-def find_redirect(text: str, url: str) -> str | None:
-    """Where a front page sends the reader: meta refresh, else a scripted location change."""
-    head = text[:20000]
-    for regex in (_META_REFRESH, _META_REFRESH_REV):
-        match = regex.search(head)
-        if match:
-            return urljoin(url, match[1].strip("'\""))
-    match = _JS_REDIRECT.search(head)
-    if match:
-        return urljoin(url, match[1] or match[2])
-    return None
 
 
 # --- crawl state -----------------------------------------------------------------------------
@@ -560,8 +212,8 @@ def crawl(
     Dates: without `date_from`/`date_to` only the entry's issue (the newest one, for a front
     page) is crawled; `date_to` defaults to the entry's date and `date_from` to `date_to`.
     `update=True` crawls from the last successful date of the previous runs to the entry's date.
-    Dates that failed on an earlier run are always tried again. `progress(kind, total=, advance=)`
-    is called with kind "dates", "pages" or "articles".
+    Dates that failed on an earlier run are always tried again. `progress` (indexer.progress)
+    gets three stages: "dates", "pages" and "articles".
     """
     if not urlsplit(url).scheme or not urlsplit(url).netloc:
         raise CrawlError(f"not an absolute http(s) URL: {url!r}")
@@ -598,12 +250,12 @@ class _Run:
     ) -> None:
         self.store = store
         self.fetcher = Fetcher(delay=delay, timeout=timeout, retries=retries, backoff=backoff)
-        self.robots = _Robots(self.fetcher)
+        self.robots = Robots(self.fetcher)
         self.concurrency = concurrency
         self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="crawl")
         self.refresh = refresh
         self.paper = paper
-        self.progress = progress or (lambda kind, **_: None)
+        self.tally = Tally(progress)
         self.report = CrawlReport()
         self.state: CrawlState | None = None
         self.refetch_layouts_from: date | None = None  # update: the newest issue may have changed
@@ -638,10 +290,10 @@ class _Run:
             self.state.data["entry"] = url
             self._heal_unreadable()
             self._store_articles()
-            self.progress("dates", total=len(days))
+            self.tally.add("dates", total=len(days))
             for day in days:
                 self._crawl_date(day, pattern)
-                self.progress("dates", advance=1)
+                self.tally.add("dates", done=1)
                 self.state.save()
         except KeyboardInterrupt:
             self.report.interrupted = True
@@ -691,8 +343,8 @@ class _Run:
                 raise CrawlError(f"{current}: {exc}") from exc
             layout = parse_layout(text, reply.url)
             if is_layout(layout):
-                self._fresh[_strip_url(reply.url)] = reply
-                return _strip_url(reply.url), layout
+                self._fresh[strip_url(reply.url)] = reply
+                return strip_url(reply.url), layout
             target = find_redirect(text, reply.url)
             if target is None:
                 raise CrawlError(
@@ -741,7 +393,7 @@ class _Run:
             for layout in [self._layout(page_url, day)]
             if layout is not None
         ]
-        self.progress("pages", total=len(first.pages), advance=len(pages))
+        self.tally.add("pages", total=len(first.pages), done=len(pages))
         self._crawl_articles(day, pages)
         if self._retry_failures > failures_before:
             self.state.record_date(day, "failed")
@@ -814,7 +466,7 @@ class _Run:
         if reply.status == 404 and missing_ok:
             return None
         if reply.status != 200:
-            self._fail(url, _status_reason(reply.status), day, "layout")
+            self._fail(url, status_reason(reply.status), day, "layout")
             return None
         try:
             text = decode_html(reply.data, reply.content_type)
@@ -849,7 +501,7 @@ class _Run:
                     self._blocked(article_url)
                     continue
                 jobs.append((article_url, layout))
-        self.progress("articles", total=len(jobs))
+        self.tally.add("articles", total=len(jobs))
         pending: dict[Future, tuple[str, Layout]] = {}
         queue = list(reversed(jobs))
         limit = self.concurrency * 2
@@ -862,7 +514,7 @@ class _Run:
                 for future in done:
                     article_url, layout = pending.pop(future)
                     self._store_article(article_url, layout, day, future.result())
-                    self.progress("articles", advance=1)
+                    self.tally.add("articles", done=1)
         except BaseException:
             for future in pending:
                 future.cancel()
@@ -883,7 +535,7 @@ class _Run:
             except FetchError as exc:
                 return _ArticleResult(error=str(exc), downloaded=True)
             if reply.status != 200:
-                return _ArticleResult(error=_status_reason(reply.status), downloaded=True)
+                return _ArticleResult(error=status_reason(reply.status), downloaded=True)
             data, content_type, fetched_at = reply.data, reply.content_type, _now()
             downloaded = True
         result = _ArticleResult(
@@ -903,7 +555,7 @@ class _Run:
             result.error, result.keep = str(exc), True
             return result
         except Exception as exc:  # a cleaner bug on one page must not end the whole crawl
-            result.error = f"cleaner failed: {type(exc).__name__}: {_short(exc)}"
+            result.error = f"cleaner failed: {type(exc).__name__}: {short_reason(exc)}"
             result.keep = True
             return result
         result.article = article

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from indexer.article import Article
-from indexer.crawl import USER_AGENT, CrawlError, crawl
+from indexer.crawl import CrawlError, crawl
+from indexer.fetch import USER_AGENT
 from indexer.store import Store
 from tests.epaper_server import SAMPLE_DATES, EpaperServer, sample_articles
 from tests.sitegen import article_paths, render_site

@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
-from indexer.crawl import fill_pattern, find_redirect, parse_layout, url_date
 from indexer.decode import decode_html
+from indexer.layout import find_redirect, parse_layout
+from indexer.urls import fill_pattern, url_date
 from tests.conftest import require_shared
 
 STDAILY = "http://digitalpaper.stdaily.com/http_www.kjrb.com/kjrb/html/2023-02/10/node_2.htm"
