@@ -118,9 +118,9 @@ def _order(
         return []
     if sort == "relevance":
         return _rank(view, parsed, docs, depth)
-    # Within a day, in the paper's order: 第1版 first, then by document.
+    # Within a day, in the paper's order: 第1版 first, then in indexing order.
     days = view.dord[docs] if sort == "oldest" else -view.dord[docs]
-    order = np.lexsort((docs, view.page_rank[view.page[docs]], days))
+    order = np.lexsort((view.dk[docs], view.page_rank[view.page[docs]], days))
     return [(int(d), 0.0) for d in docs[order[:depth]]]
 
 
@@ -233,24 +233,36 @@ def _filters(view: IndexView, parsed: ParsedQuery, filters: Filters) -> np.ndarr
 def _rank(
     view: IndexView, parsed: ParsedQuery, docs: np.ndarray, depth: int
 ) -> list[tuple[int, float]]:
-    """The first `depth` candidates: by BM25F score, then unscored ones newest first."""
+    """The first `depth` candidates: by BM25F score, then unscored ones newest first; ties
+    newest first, then in indexing order, so that every build of one archive ranks alike."""
     scores = _scores(view, parsed, docs)
     sd = scores[docs]
     hit = sd > 0
     pos_docs, pos_scores = docs[hit], sd[hit]
-    if len(pos_docs) > depth:
-        top = np.argpartition(-pos_scores, depth - 1)[:depth]
-        pos_docs, pos_scores = pos_docs[top], pos_scores[top]
-    order = np.lexsort((pos_docs, -view.dord[pos_docs], -pos_scores))
+    order = _top(view, pos_docs, pos_scores, view.dord[pos_docs], depth)
     ranked = [(int(d), float(x)) for d, x in zip(pos_docs[order], pos_scores[order], strict=True)]
     need = depth - len(ranked)
     if need > 0:
         rest = docs[~hit]
-        if len(rest) > need:
-            rest = rest[np.argpartition(-view.dord[rest], need - 1)[:need]]
-        rest = rest[np.lexsort((rest, -view.dord[rest]))]
-        ranked += [(int(d), 0.0) for d in rest]
+        dates = view.dord[rest]
+        ranked += [(int(d), 0.0) for d in rest[_top(view, rest, dates, dates, need)]]
     return ranked
+
+
+def _top(
+    view: IndexView, docs: np.ndarray, first: np.ndarray, then: np.ndarray, depth: int
+) -> np.ndarray:
+    """Positions of the best `depth` docs: highest `first`, then highest `then`, then in
+    indexing order. Every doc tied with the last one kept takes part in the final sort, so
+    the cut never depends on docnums."""
+    if depth <= 0:
+        return np.arange(0)
+    pick = np.arange(len(docs))
+    if len(docs) > depth:
+        kth = np.partition(first, len(docs) - depth)[len(docs) - depth]
+        pick = np.flatnonzero(first >= kth)
+    order = np.lexsort((view.dk[docs[pick]], -then[pick], -first[pick]))[:depth]
+    return pick[order]
 
 
 def _field_scores(

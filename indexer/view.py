@@ -60,6 +60,9 @@ class IndexView:
         self.toff = numeric_column(reader, "toff", n)
         self.tlen = numeric_column(reader, "tlen", n)
         dk = numeric_column(reader, "dk", n)
+        # Ties are broken by dk, the order articles were indexed in: docnums depend on which
+        # writer process's segment comes first, so ordering by them differs between builds.
+        self.dk = dk
         size = int(dk[self.live].max()) + 1 if self.live.any() else 0
         self.doc_of_dk = np.full(size, -1, dtype=np.int64)
         live_docs = np.flatnonzero(self.live)

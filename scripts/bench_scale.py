@@ -61,11 +61,17 @@ def memory() -> dict:
     }
 
 
-def search_worker(folder: Path) -> None:
-    """Runs in a process of its own, so that its memory is the searching process's alone."""
+def write_mix(path: Path) -> None:
+    mix = bench.query_mix(bench.load("rmrb-2019-2020.jsonl.gz")) + [{"q": q} for q in COMMON_WORDS]
+    path.write_text(json.dumps(mix, ensure_ascii=False), encoding="utf-8")
+
+
+def search_worker(folder: Path, mix_file: Path) -> None:
+    """Runs in a process of its own, reading the query mix from a file, so that its memory is
+    the searching process's alone (loading the corpus for the mix would count 10k articles)."""
     from indexer import Archive
 
-    mix = bench.query_mix(bench.load("rmrb-2019-2020.jsonl.gz")) + [{"q": q} for q in COMMON_WORDS]
+    mix = json.loads(mix_file.read_text(encoding="utf-8"))
     archive = Archive(folder)
     run = [item for _ in range(3) for item in mix]
     for item in mix[:10]:
@@ -93,7 +99,7 @@ def measure(size: int, work: Path, base: list[dict], log) -> dict:
     row["index_mb"] = bench.dir_size(folder / "index") / 1e6
     log(f"[{size}] searching {row}")
     out = subprocess.run(
-        [sys.executable, __file__, "--search-worker", str(folder)],
+        [sys.executable, __file__, "--search-worker", str(folder), str(work / "mix.json")],
         check=True,
         capture_output=True,
         text=True,
@@ -193,10 +199,10 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,30000,100000")
     parser.add_argument("--work", default=None)
     parser.add_argument("--out", default=str(REPO / "docs" / "benchmarks.md"))
-    parser.add_argument("--search-worker", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--search-worker", nargs=2, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.search_worker:
-        search_worker(Path(args.search_worker))
+        search_worker(*map(Path, args.search_worker))
         return
     work = Path(args.work or tempfile.mkdtemp(prefix="baoku-scale-"))
 
@@ -204,6 +210,7 @@ def main() -> None:
         print(time.strftime("%H:%M:%S"), message, flush=True)
 
     base = scale_corpus.base_records()
+    write_mix(work / "mix.json")
     rows = {r["docs"]: r for r in json.loads(RESULTS.read_text())} if RESULTS.exists() else {}
     for size in (int(s) for s in args.sizes.split(",")):
         rows[size] = measure(size, work, base, log)
