@@ -29,7 +29,34 @@ from indexer.progress import Progress as ProgressFn
 from indexer.results import SORTS, SearchResult
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _BaokuGroup(click.Group):
+    """The one place where a write the file system refuses (disk full, read-only, no
+    permission) becomes a one-line message saying so and where, instead of a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (OSError, ValueError, RuntimeError) as exc:
+            from indexer.fsutil import refusal_text, refused_write
+
+            error = refused_write(exc)
+            if error is None:
+                raise
+            where = ctx.obj if isinstance(ctx.obj, Path) else Path.cwd()
+            command = ctx.invoked_subcommand or ""
+            raise click.ClickException(
+                f"{refusal_text(error, where)}; {_REFUSAL_OUTCOMES.get(command, _UNCHANGED)}"
+            ) from None
+
+
+_UNCHANGED = "the store and the live index are as they were before this command"
+_REFUSAL_OUTCOMES = {
+    "crawl": "every page and article stored before it is whole and the live index unchanged; "
+    "run the same crawl again to resume once there is room",
+}
+
+
+@click.group(cls=_BaokuGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--data",
     "data",
