@@ -18,8 +18,12 @@ Politeness
 Faults
     HTTP is `requests` with urllib3's `Retry`: exponential backoff on connection errors, read
     timeouts and 429/5xx. A body cut short (Content-Length longer than the body) is retried the same
-    way. Redirects are followed; a loop ends with "redirect loop: …". A page that still fails is
-    recorded, with the reason, in the crawl state and is tried again on the next run.
+    way. Redirects are followed on the site's own hosts (the entry's, and the one its front page
+    leads to); a redirect to another host is a failure ("redirect to another host, not
+    followed: …"), and a loop ends with "redirect loop: …". A page over 20 MB (decoded: a gzip
+    bomb counts by what it inflates to), or still arriving after 120 s, is dropped as it streams
+    in (indexer/limits.py). A page that still fails is recorded, with the reason, in the crawl
+    state and is tried again on the next run.
 
 What is kept
     Every layout and article page that downloaded whole is kept byte for byte (`Store.put_raw`);
@@ -280,6 +284,8 @@ class _Run:
         self.state = CrawlState(self.store.data_dir, host)
         try:
             entry_url, entry_layout = self._resolve_entry(url)
+            # The site's own hosts: the one asked for and the one its front page led to.
+            self.fetcher.allowed_hosts = {host, urlsplit(entry_url).netloc}
             found = url_date(entry_url)
             pattern = found[1] if found else None
             entry_day = found[0] if found else None

@@ -149,7 +149,7 @@ def ingest_paths(
             url = _file_url(path, root, base_url)
             article = None
             with _problems_into(report, str(path)):
-                data = path.read_bytes()
+                data = _read_page(path)
                 article = clean_page(data, url=url, paper=paper, profiles=profiles)
             if article is not None:  # a store write that fails ends the command, not the page
                 url = article.url or url
@@ -162,6 +162,17 @@ def ingest_paths(
                 progress(done, len(jobs))
         report.stored += bulk.commit()
     return report
+
+
+def _read_page(path: Path) -> bytes:
+    """A page's bytes; one over the size limit is refused before it is read into memory."""
+    from indexer.clean import CleanError
+    from indexer.limits import MAX_PAGE_BYTES, too_big
+
+    size = path.stat().st_size
+    if size > MAX_PAGE_BYTES:
+        raise CleanError(too_big(size))
+    return path.read_bytes()
 
 
 @contextmanager
