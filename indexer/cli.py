@@ -595,3 +595,34 @@ def serve(data_dir: Path, host: str, port: int) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# --- operations: check, backup ----------------------------------------------------------------
+
+
+@main.command()
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Rebuild the catalogues and the index; move what cannot be read to DATA/quarantine/.",
+)
+@click.pass_obj
+def check(data_dir: Path, repair: bool) -> None:
+    """Verify the article files, raw pages and index; exit 1 on any problem, each with its path."""
+    from indexer.check import check_data_dir, repair_data_dir
+
+    if not data_dir.is_dir():
+        raise click.ClickException(f"no archive at {data_dir} (use --data DIR or $BAOKU_DATA)")
+    report = repair_data_dir(data_dir) if repair else check_data_dir(data_dir)
+    for line in report.repaired:
+        click.echo(f"repaired: {line}")
+    for problem in report.problems:
+        click.echo(str(problem), err=True)
+    click.echo(
+        f"{report.article_files} article files, {report.articles} articles "
+        f"({report.article_parts} parts), {report.raw_pages} raw pages, {report.indexed} indexed: "
+        + ("no problem" if report.ok else f"{len(report.problems)} problems")
+        + f" in {data_dir}"
+    )
+    if not report.ok:
+        raise SystemExit(1)
