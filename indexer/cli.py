@@ -53,6 +53,8 @@ _UNCHANGED = "the store and the live index are as they were before this command"
 _REFUSAL_OUTCOMES = {
     "crawl": "every page and article stored before it is whole and the live index unchanged; "
     "run the same crawl again to resume once there is room",
+    "backup": "no half snapshot is left and the data dir is untouched",
+    "check": "what was repaired before is whole; run `baoku check --repair` again",
 }
 
 
@@ -626,3 +628,25 @@ def check(data_dir: Path, repair: bool) -> None:
     )
     if not report.ok:
         raise SystemExit(1)
+
+
+@main.command()
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_obj
+def backup(data_dir: Path, dest: Path) -> None:
+    """Snapshot the store and the live index into DEST/<time>/ (safe while serving/crawling)."""
+    from indexer.backup import backup as take_backup
+
+    if not data_dir.is_dir():
+        raise click.ClickException(f"no archive at {data_dir} (use --data DIR or $BAOKU_DATA)")
+    try:
+        report = take_backup(data_dir, dest)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"backup {report.snapshot}: {report.article_files} article files, "
+        f"{report.raw_copied} new raw pages copied, {report.raw_linked} linked from the "
+        f"previous backup, index {report.generation or '(none)'}; "
+        f"{report.bytes_copied / 1e6:.1f} MB in {report.seconds:.1f} s "
+        f"(writers held {report.locked_seconds:.1f} s)"
+    )
