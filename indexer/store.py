@@ -166,7 +166,8 @@ class Store:
         source = f"raw/{digest[:2]}/{digest}{_raw_suffix(url, content_type)}"
         with self.lock:
             path = self.data_dir / source
-            if not path.exists():
+            created = not path.exists()
+            if created:
                 remove_stale_temps(path)
                 with atomic_writer(path, "wb") as handle:
                     handle.write(data)
@@ -175,20 +176,32 @@ class Store:
             known = self._load_raw().get(url)
             if known is None or known.source != source:
                 page = RawPage(url, source, fetched_at or _now(), content_type or "")
-                self._append_raw(page)
+                try:
+                    self._append_raw(page)
+                except OSError:
+                    if created:  # a page the catalogue cannot name would be an orphan
+                        with suppress(FileNotFoundError):
+                            path.unlink()
+                    raise
         return source
 
     def _append_raw(self, page: RawPage) -> None:
         self.raw_dir.mkdir(parents=True, exist_ok=True)
         line = json.dumps(page.__dict__, ensure_ascii=False) + "\n"
         # One write of one line, then fsync: a crash can only leave a torn last line,
-        # which the reader skips.
+        # which the reader skips. A write refused (full disk) is cut back off at once.
         with open(self._raw_catalogue, "ab") as handle:
-            if handle.tell() and not self._ends_with_newline():
-                handle.write(b"\n")
-            handle.write(line.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
+            size = handle.tell()
+            try:
+                if size and not self._ends_with_newline():
+                    handle.write(b"\n")
+                handle.write(line.encode("utf-8"))
+                handle.flush()
+                os.fsync(handle.fileno())
+            except OSError:
+                with suppress(OSError):
+                    handle.truncate(size)
+                raise
         if self._raw_cache is not None:
             self._raw_cache[page.url] = page
             stat = self._raw_catalogue.stat()

@@ -20,6 +20,7 @@ from filelock import FileLock
 
 from indexer import Archive
 from indexer.article import Article
+from indexer.check import check_data_dir
 from indexer.cli import main
 from indexer.index import live_generation
 from indexer.store import Store
@@ -100,6 +101,9 @@ def _assert_unchanged(data: Path, before) -> None:
     assert live_generation(data / "index").name == live
     assert _search_ids(data) == ids and ids
     _assert_nothing_left(data, gens)
+    # Whole: `check` finds nothing but, where the test stored articles first, the index behind.
+    problems = check_data_dir(data).problems
+    assert {p.kind for p in problems} <= {"index"}, [str(p) for p in problems]
 
 
 @pytest.mark.parametrize("rebuild", [False, True], ids=["update", "rebuild"])
@@ -199,12 +203,14 @@ def test_crawl_on_a_full_disk(archive_on_tmpfs) -> None:
         kept = Store(data)
         for path in kept.article_files():
             kept.read_parts(path)  # every file whole: this raises on a torn line
-        for page in kept.iter_raw():
-            digest = Path(page.source).name.split(".")[0]
-            assert hashlib.sha256(kept.read_raw(page.source)).hexdigest() == digest
+        # Every page and line whole: `check` finds nothing but the index behind the store.
+        problems = check_data_dir(data).problems
+        assert {p.kind for p in problems} <= {"index"}, [str(p) for p in problems]
         disk.empty()
         assert _crawl(data, server).exit_code == 0
     assert len(Store(data)) == 200 + len(articles)
+    assert _run(data, "index").exit_code == 0
+    assert _run(data, "check").exit_code == 0
 
 
 # --- read-only, and no permission ------------------------------------------------------------------
