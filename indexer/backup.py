@@ -15,6 +15,8 @@ so they are copied after the locks are released: exactly the pages the copied ca
 articles name. A page the previous snapshot holds already is hard-linked from it, not copied
 again, so a nightly backup costs the new pages only. A snapshot is written under a hidden name
 and renamed when complete: a backup that fails (a full backup disk) leaves no half snapshot.
+Article files, index files and crawl state unchanged since the previous snapshot (same size and
+mtime: writers replace or append, never rewrite in place) are hard-linked from it too.
 
 The id catalogue (.store/ids.sqlite3) is not copied: the store rebuilds it from the files.
 Restoring is copying a snapshot to an empty data dir (docs/operations-data.md).
@@ -36,6 +38,9 @@ from indexer.index import POINTER, live_generation
 __all__ = ["BackupReport", "backup"]
 
 LATEST = "LATEST"
+# Files the archive appends to in place: never shared between snapshots, so that a snapshot
+# used as a data dir by mistake cannot change the others.
+_APPENDED = frozenset({"texts.bin", "catalogue.jsonl"})
 _INDEX_WAIT = 600.0  # seconds to wait for a running `baoku index` before giving up
 
 
@@ -45,6 +50,7 @@ class BackupReport:
     article_files: int = 0
     raw_copied: int = 0  # new pages: bytes copied
     raw_linked: int = 0  # pages the previous snapshot had: hard links
+    files_linked: int = 0  # article, index and state files unchanged since the previous one
     bytes_copied: int = 0
     generation: str = ""
     locked_seconds: float = 0.0  # how long writers were held up
@@ -74,7 +80,7 @@ def backup(data_dir: Path | str, dest: Path | str) -> BackupReport:
         with store.lock, index_lock:
             locked = time.perf_counter()
             store.article_files()  # finishes an interrupted bulk write before copying
-            _copy_locked_part(data_dir, partial, report)
+            _copy_locked_part(data_dir, partial, previous, report)
             report.locked_seconds = time.perf_counter() - locked
         _copy_raw_pages(data_dir, partial, previous, report)
         os.replace(partial, report.snapshot)
@@ -97,29 +103,64 @@ def _latest(dest: Path) -> Path | None:
     return snapshot if name and snapshot.is_dir() else None
 
 
-def _copy_locked_part(data_dir: Path, target: Path, report: BackupReport) -> None:
-    """What writers change: copied with the locks held."""
+def _copy_locked_part(
+    data_dir: Path, target: Path, previous: Path | None, report: BackupReport
+) -> None:
+    """What writers change: copied with the locks held (files unchanged since the previous
+    snapshot are hard-linked from it, which keeps the time writers wait short)."""
     articles = data_dir / "articles"
     for path in sorted(articles.rglob("*.jsonl")) if articles.is_dir() else []:
         if path.name.startswith("."):
             continue  # a writer's temp file
-        report.bytes_copied += _copy(path, target / path.relative_to(data_dir))
+        _keep(path, data_dir, target, previous, report)
         report.article_files += 1
     catalogue = data_dir / "raw" / "catalogue.jsonl"
     if catalogue.exists():
-        report.bytes_copied += _copy(catalogue, target / "raw" / "catalogue.jsonl")
+        _keep(catalogue, data_dir, target, previous, report)
     for folder in ("crawl", "profiles"):
         for path in sorted((data_dir / folder).rglob("*")) if (data_dir / folder).is_dir() else []:
             if path.is_file() and not path.name.endswith(".tmp"):
-                report.bytes_copied += _copy(path, target / path.relative_to(data_dir))
+                _keep(path, data_dir, target, previous, report)
     gen = live_generation(data_dir / "index")
     if gen is not None:
         report.generation = gen.name
         for path in sorted(gen.iterdir()):
             if path.is_file() and not path.name.endswith("WRITELOCK"):
-                report.bytes_copied += _copy(path, target / "index" / gen.name / path.name)
+                _keep(path, data_dir, target, previous, report)
         with atomic_writer(target / "index" / POINTER) as handle:
             handle.write(gen.name + "\n")
+
+
+def _keep(
+    path: Path, data_dir: Path, target: Path, previous: Path | None, report: BackupReport
+) -> None:
+    """Copy `path` into the snapshot, or hard-link the previous snapshot's copy when it has
+    the same size and modification time: every writer of the data dir replaces a file (a new
+    mtime) or appends to it (a new size), and copy2 keeps the mtime to the nanosecond."""
+    rel = path.relative_to(data_dir)
+    copy = target / rel
+    kept = previous / rel if previous is not None and path.name not in _APPENDED else None
+    if kept is not None and _same_stat(path, kept) and _link(kept, copy):
+        report.files_linked += 1
+        return
+    report.bytes_copied += _copy(path, copy)
+
+
+def _same_stat(a: Path, b: Path) -> bool:
+    try:
+        sa, sb = a.stat(), b.stat()
+    except FileNotFoundError:
+        return False
+    return sa.st_size == sb.st_size and sa.st_mtime_ns == sb.st_mtime_ns
+
+
+def _link(existing: Path, new: Path) -> bool:
+    new.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(existing, new)
+    except OSError:
+        return False  # a file system without hard links: copy instead
+    return True
 
 
 def _copy_raw_pages(
@@ -134,13 +175,12 @@ def _copy_raw_pages(
         copy = target / source
         copy.parent.mkdir(parents=True, exist_ok=True)
         kept = previous / source if previous is not None else None
-        if kept is not None and kept.is_file() and kept.stat().st_size == original.stat().st_size:
-            try:
-                os.link(kept, copy)
-                report.raw_linked += 1
-                continue
-            except OSError:
-                pass  # a file system without hard links: copy instead
+        same = (
+            kept is not None and kept.is_file() and kept.stat().st_size == original.stat().st_size
+        )
+        if same and _link(kept, copy):
+            report.raw_linked += 1
+            continue
         report.bytes_copied += _copy(original, copy)
         report.raw_copied += 1
 

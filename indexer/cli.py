@@ -646,7 +646,8 @@ def backup(data_dir: Path, dest: Path) -> None:
     click.echo(
         f"backup {report.snapshot}: {report.article_files} article files, "
         f"{report.raw_copied} new raw pages copied, {report.raw_linked} linked from the "
-        f"previous backup, index {report.generation or '(none)'}; "
+        f"previous backup (and {report.files_linked} unchanged files), "
+        f"index {report.generation or '(none)'}; "
         f"{report.bytes_copied / 1e6:.1f} MB in {report.seconds:.1f} s "
         f"(writers held {report.locked_seconds:.1f} s)"
     )

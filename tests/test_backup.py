@@ -106,6 +106,23 @@ def test_raw_pages_are_copied_once_and_linked_after(data: Path, tmp_path: Path) 
     assert (second.raw_copied, second.raw_linked) == (0, pages)
     source = next(Store(data).iter_raw()).source
     assert os.stat(first.snapshot / source).st_ino == os.stat(second.snapshot / source).st_ino
+    # Unchanged article and index files are linked too, except those appended to in place.
+    assert second.files_linked >= first.article_files
+    article = Store(data).article_files()[0].relative_to(data)
+    assert _inode(first, article) == _inode(second, article)
+    gen = Path("index") / first.generation
+    for appended in (gen / "texts.bin", Path("raw/catalogue.jsonl")):
+        assert _inode(first, appended) != _inode(second, appended)
+    # A changed file is copied; the older snapshot keeps its version.
+    old_text = (first.snapshot / article).read_text(encoding="utf-8")
+    changed = Store(data).read_parts(data / article)[0]
+    changed.title += "（更正）"
+    Store(data).put_articles([changed])
+    fresh = backup(data, dest)
+    assert "（更正）" in (fresh.snapshot / article).read_text(encoding="utf-8")
+    assert (first.snapshot / article).read_text(encoding="utf-8") == old_text
+    shutil.rmtree(fresh.snapshot)
+    (dest / LATEST).write_text(second.snapshot.name + "\n", encoding="utf-8")
     Store(data).put_raw("http://paper.example/new.html", b"<html>new</html>")
     third = backup(data, dest)
     assert (third.raw_copied, third.raw_linked) == (1, pages)
@@ -116,6 +133,10 @@ def test_raw_pages_are_copied_once_and_linked_after(data: Path, tmp_path: Path) 
     restored = tmp_path / "restored"
     shutil.copytree(first.snapshot, restored)
     assert _cli(restored, "check").exit_code == 0
+
+
+def _inode(report, rel: Path) -> int:
+    return os.stat(report.snapshot / rel).st_ino
 
 
 def test_a_backup_inside_the_data_dir_is_refused(data: Path) -> None:
