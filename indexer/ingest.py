@@ -309,10 +309,33 @@ def _readable_lines(path: Path, text: IO[str], report: ImportReport) -> Iterator
     what was read is kept, and where it broke is reported."""
     number = 0
     try:
-        for number, line in enumerate(text, 1):  # noqa: B007 — used after the loop on error
+        for number, line in enumerate(_bounded_lines(text), 1):  # noqa: B007 — used below
+            if line is None:
+                report.errors.append(Problem(f"{path}:{number}", _LONG_LINE))
+                continue
             yield number, line
     except (OSError, EOFError, UnicodeDecodeError) as exc:
         report.errors.append(Problem(f"{path}:{number + 1}", f"unreadable: {_reason(exc)}"))
+
+
+def _bounded_lines(text: IO[str]) -> Iterator[str | None]:
+    """The lines of `text`, None for one longer than MAX_PAGE_BYTES characters (skipped a
+    piece at a time): a gzip that inflates to one endless line must not fill memory."""
+    from indexer.limits import MAX_PAGE_BYTES
+
+    while True:
+        line = text.readline(MAX_PAGE_BYTES)
+        if not line:
+            return
+        if len(line) < MAX_PAGE_BYTES or line.endswith("\n"):
+            yield line
+            continue
+        while line and not line.endswith("\n"):
+            line = text.readline(MAX_PAGE_BYTES)
+        yield None
+
+
+_LONG_LINE = "line longer than 20 MB: skipped"
 
 
 def _reason(exc: Exception) -> str:

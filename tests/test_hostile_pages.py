@@ -24,6 +24,7 @@ from tests.synthetic import PAPER
 
 FAST = {"delay": 0.002, "timeout": 5.0, "backoff": 0.01, "retries": 0, "paper": PAPER}
 TEMPLATE = "rmrb"
+LINE_MB = 150  # the endless line of the import test
 NESTED = (
     "<html><head><title>深</title></head><body>"
     + "<div>" * 10_000
@@ -173,3 +174,36 @@ def test_a_redirect_on_the_site_itself_is_followed(tmp_path: Path, server, artic
     report = crawl(store, server.url, date_from=SAMPLE_DATES[0], date_to=SAMPLE_DATES[-1], **FAST)
     assert report.failures == []
     assert len(store) == len(articles)
+
+
+def test_an_import_line_that_inflates_without_end_is_skipped(tmp_path: Path) -> None:
+    """A .jsonl.gz of 3 lines, the middle one 150 MB of JSON string (150 KB gzipped)."""
+    import gzip
+    import json
+    import zlib
+
+    good = [
+        json.dumps({"id": f"ok-{n}", "paper": PAPER, "date": f"2020-01-0{n}", "title": f"好{n}"})
+        for n in (1, 2)
+    ]
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    parts = [packer.compress((good[0] + '\n{"id": "huge", "body": "').encode())]
+    parts += [packer.compress(b"a" * (1 << 20)) for _ in range(LINE_MB)]
+    parts.append(packer.compress(('"}\n' + good[1] + "\n").encode()) + packer.flush())
+    source = tmp_path / "bomb.jsonl.gz"
+    source.write_bytes(b"".join(parts))
+    assert len(gzip.decompress(source.read_bytes())) > LINE_MB << 20
+    from indexer.ingest import import_jsonl
+
+    store = Store(tmp_path / "data")
+    tracemalloc.start()
+    try:
+        report = import_jsonl(store, [source])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [str(p) for p in report.errors] == [f"{source}:2: line longer than 20 MB: skipped"]
+    assert sorted(a.id for a in store.iter_articles()) == ["ok-1", "ok-2"]
+    # Bounded by the limit (the reader's buffers hold a few copies of it), not by the line:
+    # reading the 150 MB line whole would take more than 150 MB.
+    assert peak < MAX_PAGE_BYTES * 4, f"{peak:,} bytes"
