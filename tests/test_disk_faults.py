@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
 
@@ -221,16 +222,22 @@ WRITERS = [
     ("import", "{jsonl}"),
     ("ingest", "{html}", "--paper", PAPER),
     ("reclean",),
+    ("crawl", "{url}", "--from", SAMPLE_DATES[0], "--to", SAMPLE_DATES[-1], "--delay", "0.002"),
 ]
 
 
+def _command_id(command: tuple[str, ...]) -> str:
+    return command[0] + ("-rebuild" if "--rebuild" in command else "")
+
+
 @pytest.fixture
-def inputs(tmp_path: Path, corpus) -> dict[str, str]:
+def inputs(tmp_path: Path, corpus) -> Iterator[dict[str, str]]:
     jsonl = tmp_path / "more.jsonl"
     jsonl.write_text("".join(a.to_json() + "\n" for a in corpus[200:260]), encoding="utf-8")
     html = tmp_path / "page.html"
     html.write_bytes(render_site(sample_articles()[:1], "rmrb")[_first_article_path()])
-    return {"jsonl": str(jsonl), "html": str(html)}
+    with EpaperServer(render_site(sample_articles(), "rmrb")) as server:
+        yield {"jsonl": str(jsonl), "html": str(html), "url": server.url}
 
 
 def _first_article_path() -> str:
@@ -240,7 +247,7 @@ def _first_article_path() -> str:
     return article_paths(articles, "rmrb")[articles[0].id]
 
 
-@pytest.mark.parametrize("command", WRITERS, ids=lambda c: "-".join(c[:2]).strip("{}"))
+@pytest.mark.parametrize("command", WRITERS, ids=_command_id)
 def test_a_read_only_data_dir(archive_on_tmpfs, corpus, inputs, command) -> None:
     disk, data = archive_on_tmpfs
     Store(data).put_articles(corpus[260:280])  # so that `index` has work to do
@@ -280,7 +287,7 @@ def _chmod_tree(root: Path, writable: bool) -> None:
             path.chmod(0o644 if writable else 0o444)
 
 
-@pytest.mark.parametrize("command", WRITERS, ids=lambda c: "-".join(c[:2]).strip("{}"))
+@pytest.mark.parametrize("command", WRITERS, ids=_command_id)
 def test_no_permission_on_the_data_dir(archive_on_tmpfs, corpus, inputs, command) -> None:
     disk, data = archive_on_tmpfs
     Store(data).put_articles(corpus[260:280])
