@@ -128,3 +128,18 @@ def refusal_text(error: OSError, where: Path | str) -> str:
     place = error.filename or where
     reason = error.strerror or os.strerror(error.errno or 0)
     return f"{what} at {place} ({reason})"
+
+
+def sqlite_open_error(exc: BaseException, path: Path) -> BaseException:
+    """SQLite's "unable to open database file" names neither the file nor why: the OSError a
+    read-only or unwritable folder would have given, or `exc` itself when it is something else."""
+    folder = path.parent
+    try:
+        read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return exc
+    if read_only:
+        return OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+    if not path.exists() and not os.access(folder, os.W_OK):
+        return OSError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+    return exc

@@ -47,6 +47,7 @@ from indexer.fsutil import (
     refused_write,
     remove_stale_temps,
     remove_tree,
+    sqlite_open_error,
 )
 from indexer.zhuanban import join_continuations
 
@@ -502,7 +503,10 @@ class Store:
     def _connect(self) -> sqlite3.Connection:
         self._meta_dir.mkdir(parents=True, exist_ok=True)
         fresh = not self.catalogue_path.exists()
-        db = sqlite3.connect(self.catalogue_path, timeout=60)
+        try:
+            db = sqlite3.connect(self.catalogue_path, timeout=60)
+        except sqlite3.OperationalError as exc:
+            raise sqlite_open_error(exc, self.catalogue_path) from exc
         db.execute(
             "CREATE TABLE IF NOT EXISTS parts (id TEXT PRIMARY KEY, file TEXT NOT NULL, "
             "head TEXT NOT NULL)"

@@ -302,3 +302,18 @@ def test_no_permission_on_the_data_dir(archive_on_tmpfs, corpus, inputs, command
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: permission denied at "), done.stderr
     _assert_unchanged(data, before)
+
+
+def test_a_read_only_data_dir_without_an_id_catalogue(archive_on_tmpfs) -> None:
+    """SQLite cannot even open (create) the catalogue there: still one line, saying why."""
+    disk, data = archive_on_tmpfs
+    (data / ".store" / "ids.sqlite3").unlink()
+    before = _before(data)
+    disk.read_only()
+    for command in (["index"], ["index", "--rebuild"], ["reclean"]):
+        result = _run(data, *command)
+        _assert_one_line_refusal(result, "the file system is read-only")
+        if command[0] == "index":  # it counts the stored articles first
+            assert "ids.sqlite3" in result.output
+    disk.read_only(False)
+    _assert_unchanged(data, before)
