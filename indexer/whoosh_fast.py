@@ -15,7 +15,9 @@ Interface:
 - `public_postings(reader, field, word)`: the same through Whoosh's public matcher API
   (deleted documents left out), the reference the fast path is checked against (tests,
   `Archive.health`);
-- `numeric_column(reader, name, n) -> int64 array` and `string_column(reader, name, n)`.
+- `numeric_column(reader, name, n) -> int64 array` and `string_column(reader, name, n)`;
+- `open_writer(ix, **options)` and `abandon_writer(writer)`: a segment writer that lets go of
+  Whoosh's write lock when the file system refuses a write (SegmentWriter's `_lk`, `writelock`).
 """
 
 from __future__ import annotations
