@@ -3,17 +3,18 @@ this module rescores the pool from the stored text itself.
 
 Why a second stage: BM25F over jieba words sees only whole words, so a fragment inside a
 longer word (地铁 in 地铁站) adds nothing, and it knows neither where in the article the words
-are nor whether the query's terms stand together. Reading the normalised text of a few hundred
-candidates (texts.bin, mmap) costs a few milliseconds; reading every candidate of a common word
+are nor whether the query's terms stand together. Reading the normalised text of a hundred
+candidates (texts.bin, mmap) costs about a millisecond; reading every candidate of a common word
 would not, hence the pool.
 
 Features, per document of the pool:
 - every occurrence of each query fragment (substring count, so 地铁 in 地铁站 counts), per
   region: title, 引题, 副题 weigh most, then 小标题 and captions, then the opening of the body
   (the lead), then the rest of the body; combined BM25F-style with length normalisation per
-  region, so a few passing mentions in a very long report saturate low;
+  region, so a few passing mentions in a very long report saturate low; rarer terms weigh
+  more (idf to a power above 1);
 - proximity: all the query's terms together in the title/kicker/subtitle, or in the lead, or
-  the shortest stretch of body that holds them all;
+  within a few characters of each other in the body;
 - the first stage's BM25F score (words of the query), with a small weight, and the known-item
   bonus of indexer/scoring.py unchanged, so a title typed in full stays first.
 
@@ -24,7 +25,6 @@ measures variants of it).
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,7 +37,9 @@ from indexer.scoring import TITLE_BONUS
 from indexer.view import FIELD_INDEX, IndexView
 
 SEP_BYTE = SEP.encode("utf-8")
-# Regions of an article, in the order `regions` returns them.
+# Regions of an article, in the order `regions` returns them (it relies on TEXT_FIELDS
+# beginning with these fields, in this order).
+assert list(FIELD_INDEX)[:6] == ["title", "kicker", "subtitle", "headings", "captions", "body"]
 REGIONS = ("title", "kicker", "subtitle", "headings", "captions", "lead", "rest")
 
 
@@ -46,11 +48,10 @@ class RankWeights:
     """The constants of the second stage (`enabled` False: the first stage's order alone)."""
 
     enabled: bool = True
-    pool: int = 100  # the first stage's top this many are rescored
-    scan_all: int = 200  # … or every candidate, when there are no more than this
+    pool: int = 60  # the first stage's top this many are rescored
+    scan_all: int = 100  # … or every candidate, when there are no more than this
     # Within the head (title, kicker, subtitle) and within the text (the rest), how much one
-    # occurrence in each region counts; head and text saturate apart, so that a word in the
-    # title is not outweighed by a few more mentions in the body.
+    # occurrence in each region counts.
     boosts: dict[str, float] = field(
         default_factory=lambda: {
             "title": 1.0,
@@ -62,9 +63,12 @@ class RankWeights:
             "rest": 1.0,
         }
     )
-    head: float = 1.5  # the head's saturated part, against 1 for the text's
+    head: float = 3.0  # how much one occurrence in the head counts against one in the text
+    # True: head × `head` and text saturate together (plain BM25F); False: each saturates
+    # apart, head × `head` (measured: joint is as good or better, docs/relevance.md).
+    joint: bool = True
     k1: float = 1.2
-    b: float = 0.75  # length normalisation of the body (lead and rest)
+    b: float = 0.5  # length normalisation of the body (lead and rest)
     b_head: float = 0.3  # … and of the short fields
     lead_min: int = 80  # the lead: the first paragraphs of the body, at least this long …
     lead_max: int = 300  # … and at most this long (characters)
@@ -73,7 +77,8 @@ class RankWeights:
     together_lead: float = 0.6
     together_body: float = 0.5  # × window / (window + shortest span)
     window: int = 20
-    base: float = 0.3  # weight of the first stage's BM25F score (words of the query)
+    base: float = 0.1  # weight of the first stage's BM25F score (words of the query)
+    idf_power: float = 1.5  # > 1: the rarer terms of the query weigh more against common ones
 
 
 WEIGHTS = RankWeights()
@@ -86,37 +91,42 @@ class Term:
     texts: list[str]
     idf: float
     needles: list[bytes] = field(init=False)
-    pattern: re.Pattern[bytes] = field(init=False)
 
     def __post_init__(self) -> None:
         self.needles = [t.encode("utf-8") for t in self.texts]
-        longest_first = sorted(self.needles, key=len, reverse=True)
-        self.pattern = re.compile(b"|".join(re.escape(t) for t in longest_first))
+
+
+def pool_size(candidates: int, weights: RankWeights | None = None) -> int:
+    """How many of the first stage's best are rescored, out of `candidates`: it depends on
+    the candidates alone, never on the page asked for, so that every page agrees."""
+    weights = weights or WEIGHTS
+    if not weights.enabled:
+        return 0
+    return candidates if candidates <= weights.scan_all else weights.pool
 
 
 def pool_depth(candidates: int, depth: int, weights: RankWeights | None = None) -> int:
     """How many of the first stage's order `rerank` needs to return the first `depth`."""
-    weights = weights or WEIGHTS
-    if not weights.enabled:
-        return depth
-    return candidates if candidates <= weights.scan_all else max(depth, weights.pool)
+    return max(depth, pool_size(candidates, weights))
 
 
 def rerank(
     view: IndexView,
     parsed: ParsedQuery,
     ranked: list[tuple[int, float]],
+    candidates: int,
     weights: RankWeights | None = None,
 ) -> list[tuple[int, float]]:
-    """`ranked` (the first stage's order of every candidate it returned) with its pool
-    rescored and reordered; what is beyond the pool keeps its order, after the pool."""
+    """`ranked` (the first stage's order, at least `pool_depth` long, of `candidates`
+    documents) with its pool rescored and reordered; what is beyond the pool keeps its order,
+    after the pool."""
     weights = weights or WEIGHTS
-    if not weights.enabled or len(ranked) < 2:
+    size = min(pool_size(candidates, weights), len(ranked))
+    if size < 2:
         return ranked
     terms = query_terms(view, parsed)
     if not terms:
         return ranked
-    size = len(ranked) if len(ranked) <= weights.scan_all else weights.pool
     pool, rest = ranked[:size], ranked[size:]
     docs = np.array([d for d, _ in pool], dtype=np.int64)
     base = np.array([s for _, s in pool], dtype=np.float64)
@@ -150,28 +160,41 @@ def regions(data: bytes, weights: RankWeights) -> list[tuple[int, int]]:
     """The (start, end) byte offsets of the REGIONS in a document's normalised text as UTF-8
     (TEXT_FIELDS joined by SEP). Bytes, not str: decoding every text of the pool would cost
     more than all the counting, and a UTF-8 needle only ever matches at character starts."""
-    bounds = [0]
-    for _ in range(FIELD_INDEX["body"]):
-        bounds.append(data.find(SEP_BYTE, bounds[-1]) + 1)
-    body = bounds[-1]
-    body_end = data.find(SEP_BYTE, body)
+    find = data.find
+    title = find(SEP_BYTE)
+    kicker = find(SEP_BYTE, title + 1)
+    subtitle = find(SEP_BYTE, kicker + 1)
+    headings = find(SEP_BYTE, subtitle + 1)
+    captions = find(SEP_BYTE, headings + 1)
+    body = captions + 1
+    body_end = find(SEP_BYTE, body)
     body_end = len(data) if body_end < 0 else body_end
     cut = lead_end(data, body, body_end, weights)
-    spans = [(bounds[i], bounds[i + 1] - 1) for i in range(len(bounds) - 1)]
-    return [*spans, (body, cut), (cut, body_end)]
+    return [
+        (0, title),
+        (title + 1, kicker),
+        (kicker + 1, subtitle),
+        (subtitle + 1, headings),
+        (headings + 1, captions),
+        (body, cut),
+        (cut, body_end),
+    ]
 
 
 def lead_end(data: bytes, start: int, end: int, weights: RankWeights) -> int:
-    """Where the lead ends: after the first paragraph that brings it to lead_min characters,
-    never beyond lead_max (in bytes: CJK text takes three a character)."""
-    at, least, most = start, start + 3 * weights.lead_min, start + 3 * weights.lead_max
-    while at < end and at < least:
-        nl = data.find(b"\n", at, end)
-        at = end if nl < 0 else nl + 1
-    if at > most:  # cut on a character start, so that no match is split in two
-        at = most
-        while at > start and (data[at] & 0xC0) == 0x80:
-            at -= 1
+    """Where the lead ends: at the end of the paragraph that brings it to lead_min
+    characters, never beyond lead_max (in bytes: CJK text takes three a character)."""
+    least, most = start + 3 * weights.lead_min, start + 3 * weights.lead_max
+    if least >= end:
+        return end
+    nl = data.find(b"\n", least - 1, min(end, most))
+    if nl >= 0:
+        return nl + 1
+    if most >= end:
+        return end
+    at = most  # cut on a character start, so that no match is split in two
+    while at > start and (data[at] & 0xC0) == 0x80:
+        at -= 1
     return at
 
 
@@ -180,19 +203,19 @@ def pool_scores(
 ) -> np.ndarray:
     """The second-stage scores of `docs` (without the first stage's part): the occurrences
     are counted per document in Python (bytes.count), all the arithmetic is numpy."""
-    counts = np.zeros((len(docs), len(terms), len(REGIONS)))
+    flat: list[int] = []
     proximity = np.zeros(len(docs))
     near = weights.proximity and len(terms) > 1
+    mm, toff, tlen = view.mm, view.toff, view.tlen
     for row, docnum in enumerate(docs.tolist()):
-        off, size = int(view.toff[docnum]), int(view.tlen[docnum])
-        data = view.mm[off : off + size] if view.mm is not None else b""
+        off = int(toff[docnum])
+        data = mm[off : off + int(tlen[docnum])] if mm is not None else b""
         spans = regions(data, weights)
-        for col, term in enumerate(terms):
-            counts[row, col] = [
-                sum(data.count(t, a, b) for t in term.needles) if b > a else 0 for a, b in spans
-            ]
+        counts = [_count(data, term.needles, spans) for term in terms]
+        flat.extend(c for per_term in counts for c in per_term)
         if near:
-            proximity[row] = _proximity(data, spans, terms, weights)
+            proximity[row] = _proximity(data, spans, terms, counts, weights)
+    counts_all = np.array(flat, dtype=np.float64).reshape(len(docs), len(terms), len(REGIONS))
     norms = np.stack(
         [
             _norms(view, docs, f, weights.b_head)
@@ -202,13 +225,24 @@ def pool_scores(
         axis=1,
     )  # docs × regions
     boosts = np.array([weights.boosts[r] for r in REGIONS])
-    tf = counts * (boosts / norms)[:, None, :]
+    tf = counts_all * (boosts / norms)[:, None, :]
     head, text = tf[:, :, :3].sum(axis=2), tf[:, :, 3:].sum(axis=2)
     k1 = weights.k1
-    idf = np.array([t.idf for t in terms])
-    per_term = weights.head * head * (k1 + 1) / (head + k1) + text * (k1 + 1) / (text + k1)
+    idf = np.array([t.idf for t in terms]) ** weights.idf_power
+    if weights.joint:
+        both = weights.head * head + text
+        per_term = both * (k1 + 1) / (both + k1)
+    else:
+        per_term = weights.head * head * (k1 + 1) / (head + k1) + text * (k1 + 1) / (text + k1)
     mean_idf = float(idf.mean())
     return (per_term * idf).sum(axis=1) + mean_idf * proximity
+
+
+def _count(data: bytes, needles: list[bytes], spans: list[tuple[int, int]]) -> list[int]:
+    if len(needles) == 1:
+        count, needle = data.count, needles[0]
+        return [count(needle, a, b) for a, b in spans]
+    return [sum(data.count(t, a, b) for t in needles) for a, b in spans]
 
 
 def _norms(view: IndexView, docs: np.ndarray, name: str, b: float) -> np.ndarray:
@@ -216,54 +250,46 @@ def _norms(view: IndexView, docs: np.ndarray, name: str, b: float) -> np.ndarray
 
 
 def _proximity(
-    data: bytes, spans: list[tuple[int, int]], terms: list[Term], weights: RankWeights
+    data: bytes,
+    spans: list[tuple[int, int]],
+    terms: list[Term],
+    counts: list[list[int]],
+    weights: RankWeights,
 ) -> float:
-    def all_in(start: int, end: int) -> bool:
-        return all(any(data.find(t, start, end) >= 0 for t in term.needles) for term in terms)
-
-    head_start, head_end = spans[0][0], spans[2][1]
-    lead_start, lead_end_ = spans[5]
-    if all_in(head_start, head_end):
+    """How close together the terms are: all in the head, all in the head or lead, or all
+    within a few characters of each other somewhere in the body (counts: per term, per
+    region, as `regions` orders them)."""
+    if all(sum(c[:3]) for c in counts):
         return weights.together_head
-    if all(
-        any(
-            data.find(t, a, b) >= 0
-            for t in term.needles
-            for a, b in ((head_start, head_end), spans[5])
-        )
-        for term in terms
-    ):
+    if all(sum(c[:3]) + c[5] for c in counts):
         return weights.together_lead
-    span = shortest_span(data[lead_start : spans[6][1]], terms)
-    if span is None:
+    if not all(c[5] + c[6] for c in counts):
         return 0.0
-    return weights.together_body * weights.window / (weights.window + span / 3)
+    start, end = spans[5][0], spans[6][1]
+    # Anchored on the term with the fewest body occurrences: one find per other term.
+    order = sorted(range(len(terms)), key=lambda i: counts[i][5] + counts[i][6])
+    anchor, others = terms[order[0]], [terms[i] for i in order[1:]]
+    for window, weight in ((weights.window, 1.0), (4 * weights.window, 0.4)):
+        if close_together(data, start, end, anchor, others, 3 * window):
+            return weights.together_body * weight
+    return 0.0
 
 
-MAX_POSITIONS = 32  # per term: enough to find a close pair, bounded cost on long texts
+MAX_POSITIONS = 16  # anchors tried per document: bounded cost on long texts
 
 
-def shortest_span(text: bytes, terms: list[Term]) -> int | None:
-    """The length in bytes of the shortest stretch of `text` holding one fragment of every
-    term (None when some term is not in it)."""
-    events: list[tuple[int, int, int]] = []  # start, end, term
-    for i, term in enumerate(terms):
-        found = 0
-        for m in term.pattern.finditer(text):
-            events.append((m.start(), m.end(), i))
-            found += 1
-            if found >= MAX_POSITIONS:
-                break
-        if not found:
-            return None
-    events.sort()
-    need = len(terms)
-    last_end: dict[int, int] = {}
-    last_start: dict[int, int] = {}
-    best: int | None = None
-    for start, end, i in events:
-        last_start[i], last_end[i] = start, end
-        if len(last_start) == need:
-            span = max(last_end.values()) - min(last_start.values())
-            best = span if best is None else min(best, span)
-    return best
+def close_together(
+    data: bytes, start: int, end: int, anchor: Term, others: list[Term], reach: int
+) -> bool:
+    """Whether some occurrence of `anchor` in data[start:end] has every one of `others`
+    within `reach` bytes before or after it."""
+    seen = 0
+    for needle in anchor.needles:
+        at = data.find(needle, start, end)
+        while at >= 0 and seen < MAX_POSITIONS:
+            lo, hi = max(start, at - reach), min(end, at + len(needle) + reach)
+            if all(any(data.find(t, lo, hi) >= 0 for t in o.needles) for o in others):
+                return True
+            seen += 1
+            at = data.find(needle, at + len(needle), end)
+    return False

@@ -119,7 +119,7 @@ def _order(
         return []
     if sort == "relevance":
         first = _rank(view, parsed, docs, pool_depth(len(docs), depth))
-        return rerank(view, parsed, first)[:depth]
+        return rerank(view, parsed, first, len(docs))[:depth]
     # Within a day, in the paper's order: 第1版 first, then in indexing order.
     days = view.dord[docs] if sort == "oldest" else -view.dord[docs]
     order = np.lexsort((view.dk[docs], view.page_rank[view.page[docs]], days))

@@ -126,8 +126,25 @@ def test_the_order_is_the_same_in_every_run(crafted):
     assert ids(crafted, "候鸟") == ids(crafted, "候鸟")
 
 
-def test_shortest_span_finds_the_closest_pair():
-    terms = [rank.Term(["甲"], 1.0), rank.Term(["乙", "丙"], 1.0)]
-    text = "甲……………乙……甲丙".encode()
-    assert rank.shortest_span(text, terms) == len("甲丙".encode())
-    assert rank.shortest_span("甲……".encode(), terms) is None
+def test_close_together_looks_around_every_occurrence():
+    anchor, other = rank.Term(["甲"], 1.0), rank.Term(["乙", "丙"], 1.0)
+    text = ("甲" + "。" * 30 + "乙" + "。" * 30 + "甲丙").encode()
+    assert rank.close_together(text, 0, len(text), anchor, [other], 6)
+    assert not rank.close_together(text[:-3], 0, len(text) - 3, anchor, [other], 6)
+    assert rank.close_together(text[:-3], 0, len(text) - 3, anchor, [other], 100)
+
+
+def test_pages_agree_with_one_long_page(crafted):
+    # a pool smaller than the candidates, so that the pages beyond it keep the first order
+    saved = rank.WEIGHTS
+    rank.WEIGHTS = replace(saved, pool=2, scan_all=2)
+    try:
+        whole = [h.id for h in crafted.search("候鸟 OR 湿地公园", limit=10).hits]
+        paged = [
+            h.id
+            for o in range(0, 10, 2)
+            for h in crafted.search("候鸟 OR 湿地公园", limit=2, offset=o).hits
+        ]
+    finally:
+        rank.WEIGHTS = saved
+    assert len(whole) >= 4 and paged == whole
