@@ -26,6 +26,7 @@ from indexer.grams import gram_key
 from indexer.highlight import SNIPPET_FIELDS, make_snippet, mark_terms, snippet_order
 from indexer.index import SEP, title_key
 from indexer.query import Clause, ParsedQuery, date_bound, parse
+from indexer.rank import pool_depth, rerank
 from indexer.results import SORTS, Hit, ParsedInfo, SearchRequest, SearchResult
 from indexer.scoring import (
     SIMILAR_BOOSTS,
@@ -117,7 +118,8 @@ def _order(
     if not len(docs) or depth <= 0:
         return []
     if sort == "relevance":
-        return _rank(view, parsed, docs, depth)
+        first = _rank(view, parsed, docs, pool_depth(len(docs), depth))
+        return rerank(view, parsed, first, len(docs))[:depth]
     # Within a day, in the paper's order: 第1版 first, then in indexing order.
     days = view.dord[docs] if sort == "oldest" else -view.dord[docs]
     order = np.lexsort((view.dk[docs], view.page_rank[view.page[docs]], days))
