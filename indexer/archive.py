@@ -36,6 +36,7 @@ from indexer.index import (
 )
 from indexer.progress import Progress
 from indexer.results import Hit, IndexState, SearchRequest, SearchResult
+from indexer.trend import Trend, build_trend
 from indexer.view import IndexView, fmt_date
 from indexer.whoosh_fast import public_postings, read_postings
 
@@ -251,6 +252,34 @@ class Archive:
         with self._lock:
             view = self._current()
             return issue_pages(view, paper, date) if view is not None else []
+
+    # -- trends --
+
+    def trend(
+        self,
+        queries: list[str],
+        normalise: bool = False,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        paper: str | None = None,
+    ) -> Trend:
+        """Matching articles per month (per year over five years) for up to 5 queries, under
+        the same filters; normalised, as shares of the articles published each period (see
+        indexer/trend.py). Raises ValueError for no query, too many, or a malformed date."""
+
+        def count(query: str) -> SearchResult:
+            return self.search(
+                query, limit=0, date_from=date_from, date_to=date_to, paper=paper, snippets=False
+            )
+
+        published: dict[str, int] = {}
+        lo, hi = (date_from or "")[:10], (date_to or "")[:10]
+        for ref in self.issues(paper=paper):
+            # A YYYY or YYYY-MM bound covers its whole year or month: compare prefixes.
+            if (lo and ref.date[: len(lo)] < lo) or (hi and ref.date[: len(hi)] > hi):
+                continue
+            published[ref.date[:7]] = published.get(ref.date[:7], 0) + ref.articles
+        return build_trend(queries, count, published, normalise)
 
 
 def _article_from_index(view: IndexView, docnum: int) -> Article:
