@@ -407,6 +407,18 @@ def _print_results(result: SearchResult) -> None:
             f"[dim]{hit.date} {escape(page)} {escape(hit.paper)} · {hit.id}[/dim]"
         )
         console.print("   " + _snippet_markup(hit.snippet, console.is_terminal))
+    _print_entity_facets(console, result)
+
+
+def _print_entity_facets(console: Console, result: SearchResult) -> None:
+    """The top people, places and organisations of the whole result, as 人物:name (count)."""
+    from rich.markup import escape
+
+    for name, prefix in (("person", "人物"), ("place", "地点"), ("organization", "机构")):
+        top = list(getattr(result.facets, name).items())[:8]
+        if top:
+            shown = "  ".join(f"{prefix}:{escape(v)} ({n})" for v, n in top)
+            console.print(f"[dim]{shown}[/dim]")
 
 
 def _snippet_markup(snippet: str, styled: bool = True) -> str:

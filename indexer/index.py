@@ -39,6 +39,8 @@ from whoosh.codec.whoosh3 import W3Codec
 
 from indexer.analysis import RUN, WordTokenizer, normalize
 from indexer.article import Article
+from indexer.entities import tag_parts
+from indexer.entity_index import encode_entities
 from indexer.grams import GramSegmentWriter
 from indexer.progress import Progress
 from indexer.scoring import WORD_BOOSTS
@@ -70,7 +72,7 @@ class IndexOutdated(RuntimeError):
 
 # Bump when the schema or the on-disk layout changes: `reindex` then rebuilds by itself and
 # readers refuse the old generation with a clear message instead of failing on a column.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: the `ents` column (people, places, organisations; indexer/entities.py)
 
 
 @dataclass
@@ -120,6 +122,9 @@ def make_schema() -> fields.Schema:
         tlen=fields.NUMERIC(int, bits=32, sortable=True),
         tkey=fields.ID(),
         diffs=fields.STORED(),
+        # The article's entities as one string per document (indexer/entity_index.py): a
+        # column read once per view for the person/place/organization facets and filters.
+        ents=fields.ID(sortable=True),
     )
 
 
@@ -202,6 +207,7 @@ def doc_fields(article: Article, offset: int, dk: int) -> tuple[dict, bytes, str
         "tlen": len(data),
         "tkey": title_key(parts[0]) or "\x00",
         "diffs": text_diffs(raw, norm),
+        "ents": encode_entities(tag_parts(parts[:-1])),  # all but page_name
     }
     if day:
         doc["date"] = day

@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 from indexer.results import Hit, ParsedInfo, SearchResult
 from webui.chart import build_month_chart
 from webui.db import IndexUnavailable, get_archive, get_index_archive, load_article, run_search
+from webui.entity_facets import entity_facet_groups
 from webui.params import (
     SORT_LABELS,
     BadParameter,
@@ -123,7 +124,7 @@ def results_context(params: SearchParams, result: SearchResult) -> dict[str, Any
         "page_links": page_window(number, page_count, link),
         "last_page_url": link(p=page_count if page_count > 1 else None),
         "sort_links": sort_links(params, result, link),
-        "facets": facet_groups(facets, params, link),
+        "facets": facet_groups(facets, params, link) + entity_facet_groups(facets, params, link),
         "chart": build_month_chart(result.facets.month, lambda m: link(**date_range(m))),
         "active_filters": active_filters(params, link),
         "filter_summary": filter_summary(params),
