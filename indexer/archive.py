@@ -11,6 +11,7 @@ call from several threads (one lock per Archive: Whoosh readers share file handl
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from indexer.index import (
     live_generation,
     reindex,
 )
+from indexer.pages import ArticlePage, PageCatalogue, PageRecord
 from indexer.progress import Progress
 from indexer.results import Hit, IndexState, SearchRequest, SearchResult
 from indexer.trend import Trend, build_trend
@@ -42,6 +44,9 @@ from indexer.whoosh_fast import public_postings, read_postings
 
 if TYPE_CHECKING:
     from indexer.store import Store
+
+
+_MEDIA_NAME = re.compile(r"[0-9a-f]{64}(?:\.[a-z0-9]{1,5})?")
 
 
 @dataclass
@@ -64,6 +69,7 @@ class Archive:
         self._view: IndexView | None = None
         self._retired: list[IndexView] = []
         self._store: Store | None = None
+        self._page_catalogue: PageCatalogue | None = None
 
     def __enter__(self) -> Archive:
         return self
@@ -252,6 +258,37 @@ class Archive:
         with self._lock:
             view = self._current()
             return issue_pages(view, paper, date) if view is not None else []
+
+    # -- printed pages --
+
+    def _pages(self) -> PageCatalogue:
+        if self._page_catalogue is None:
+            self._page_catalogue = PageCatalogue(self.data_dir)
+        return self._page_catalogue
+
+    def article_page(self, article_id: str) -> ArticlePage | None:
+        """The printed page an article ran on (its picture, PDF and the article's region), or
+        None when the crawl kept no picture of it (indexer/pages.py)."""
+        with self._lock:
+            return self._pages().for_article(article_id)
+
+    def issue_page_images(self, paper: str, date: str) -> dict[str, PageRecord]:
+        """版次 → the kept picture and regions of each page of one issue ({} without them)."""
+        with self._lock:
+            return self._pages().for_issue(paper, date)
+
+    def page_media(self, name: str) -> tuple[bytes, str] | None:
+        """A kept page picture or PDF by its file name (<sha256>.<ext>) and its media type;
+        None for anything else (the site serves only what a page record names)."""
+        if not _MEDIA_NAME.fullmatch(name):
+            return None
+        source = f"raw/{name[:2]}/{name}"
+        with self._lock:
+            kind = self._pages().media_sources().get(source)
+        path = self.data_dir / source
+        if kind is None or not path.is_file():
+            return None
+        return path.read_bytes(), kind
 
     # -- trends --
 

@@ -316,7 +316,14 @@ def article(article_id: str) -> str:
         original_url=safe_url(item.url),
         caption_links=[safe_url(c.src) for c in item.captions],
         related=related_articles(item.id),
+        page_view=_page_view(item.id),
     )
+
+
+def _page_view(article_id: str) -> dict[str, Any] | None:
+    from webui.pages import article_page_view  # webui/pages.py adds its routes to this bp
+
+    return article_page_view(article_id)
 
 
 # --- browsing ------------------------------------------------------------------------------
@@ -335,7 +342,12 @@ def browse() -> str:
         return render_template("browse.html", months=issues_by_month(issues), paper=paper)
     papers = [ref.paper for ref in issues if ref.date == day]
     issue_pages = [(name, archive.issue(name, day)) for name in papers]
-    return render_template("browse_issue.html", day=day, paper=paper, issues=issue_pages)
+    from webui.pages import issue_page_views
+
+    page_views = {name: issue_page_views(name, day) for name in papers}
+    return render_template(
+        "browse_issue.html", day=day, paper=paper, issues=issue_pages, page_views=page_views
+    )
 
 
 def issues_by_month(issues: list[Any]) -> list[tuple[str, list[Any]]]:
