@@ -515,9 +515,10 @@ def tag_text(text: str, into: Entities | None = None) -> Entities:
         for name in re.split(r"[、，,\s]+", match.group(1)):
             if _NAME.match(name) and is_person(name):
                 found.add("person", name)
-    for name, kind in _gazetteer_matches(norm):
+    tagged = rjieba.tag(norm)
+    for name, kind in _gazetteer_matches(norm, _boundaries(tagged)):
         found.add(kind, name)
-    tokens = _with_admin_suffix(_merged(rjieba.tag(norm)))
+    tokens = _with_admin_suffix(_merged(tagged))
     previous_place = False
     for n, (word, tag) in enumerate(tokens):
         before = tokens[n - 1][0] if n else ""
@@ -550,16 +551,27 @@ def tag_text(text: str, into: Entities | None = None) -> Entities:
     return found
 
 
-def _gazetteer_matches(norm: str) -> list[tuple[str, str]]:
+def _boundaries(tagged: list[tuple[str, str]]) -> set[int]:
+    """The offsets where the segmenter's words start and end."""
+    cuts, at = {0}, 0
+    for word, _ in tagged:
+        at += len(word)
+        cuts.add(at)
+    return cuts
+
+
+def _gazetteer_matches(norm: str, cuts: set[int]) -> list[tuple[str, str]]:
     """The gazetteer's names in the text, longest first, none inside a longer one found, and
-    none that is only the start of a word (人社部门 is not 人社部)."""
+    none that starts or ends inside one of the segmenter's words: 教育部 is not in
+    主题/教育/部分, nor 全国人大 in the one word 全国人大常委会, nor 人社部 in 人社部门."""
     taken = [False] * len(norm)
     found = []
     for name, kind in sorted(gazetteer().items(), key=lambda x: -len(x[0])):
         start = norm.find(name)
         while start >= 0:
             end = start + len(name)
-            if not any(taken[start:end]) and norm[end : end + 1] != "门":
+            aligned = start in cuts and end in cuts
+            if aligned and not any(taken[start:end]) and norm[end : end + 1] != "门":
                 taken[start:end] = [True] * len(name)
                 found.append((name, kind))
             start = norm.find(name, end)

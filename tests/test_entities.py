@@ -143,8 +143,8 @@ def test_api_and_web_facets(client):
 
 
 def test_measured_precision_on_the_hand_tagged_sentences():
-    """The 200 hand-tagged sentences of ../shared (scripts/entities/gold.tsv): every type
-    shown as a facet keeps a precision of at least 0.85."""
+    """The hand-tagged sentences of ../shared (scripts/entities/heldout.tsv and gold.tsv):
+    every type shown as a facet keeps a precision of at least 0.85 on both."""
     require_shared("corpus", "rmrb-2019-2020.jsonl.gz")
     out = subprocess.run(
         [sys.executable, str(Path(REPO) / "scripts" / "eval_entities.py"), "-q"],
@@ -156,6 +156,6 @@ def test_measured_precision_on_the_hand_tagged_sentences():
     rows = [
         line.split("|") for line in out.splitlines() if line.startswith("| ") and "type" not in line
     ]
-    precision = {r[1].strip(): float(r[5]) for r in rows}
-    assert set(precision) == {"person", "place", "organization"}
-    assert all(p >= 0.85 for p in precision.values()), precision
+    precision = [(r[1].strip(), float(r[5])) for r in rows]  # held out, then the tuning set
+    assert [kind for kind, _ in precision] == ["person", "place", "organization"] * 2
+    assert all(p >= 0.85 for _, p in precision), precision
