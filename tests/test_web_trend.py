@@ -122,3 +122,26 @@ def test_spans_over_five_years_are_per_year():
     assert trend.published == [10, 0, 0, 0, 0, 0, 0]
     short = build_trend(["a"], lambda q: result_with_months({"2010-03": 1, "2015-02": 1}), {})
     assert short.unit == "month" and len(short.periods) == 60
+
+
+def test_normalised_line_breaks_where_nothing_was_published(client, archive):
+    body = client.get("/api/trend", query_string={"q": "江城", "norm": "1"}).get_json()
+    empty = [p for p, n in zip(body["periods"], body["published"], strict=True) if n == 0]
+    assert empty, "the synthetic corpus has months without issues"
+    page = client.get("/trend", query_string={"q": "江城", "norm": "1"}).get_data(as_text=True)
+    # No point (no 0%) for a month the archive holds nothing of; the line has one run per
+    # stretch of months with articles.
+    for period in empty:
+        assert f'data-period="{period}"' not in page
+    # One polyline per stretch of two or more months with articles (a lone month is a dot).
+    stretches, length = [], 0
+    for published in [*body["published"], 0]:
+        if published:
+            length += 1
+        elif length:
+            stretches.append(length)
+            length = 0
+    assert page.count('<polyline class="line"') == sum(1 for n in stretches if n > 1)
+    assert page.count('<circle class="point"') == sum(stretches)
+    counts = client.get("/trend", query_string={"q": "江城"}).get_data(as_text=True)
+    assert counts.count('<polyline class="line"') == 1

@@ -16,7 +16,7 @@ HEIGHT = 240
 TOP = 14
 BOTTOM = 24  # room for the period labels
 LEFT = 48  # room for the value labels
-RIGHT = 10
+RIGHT = 30  # half a period label: the last one is centred on the last point
 LABEL_GAP = 44  # least distance between two period labels
 
 
@@ -36,10 +36,13 @@ class Line:
     total: int
     css: str
     points: list[Point]
+    # Runs of consecutive points: normalised, a period in which the archive holds no article
+    # has no share at all (not 0%), so the line breaks there.
+    runs: list[list[Point]] = field(default_factory=list)
 
     @property
-    def path(self) -> str:
-        return " ".join(f"{p.x},{p.y}" for p in self.points)
+    def paths(self) -> list[str]:
+        return [" ".join(f"{p.x},{p.y}" for p in run) for run in self.runs if len(run) > 1]
 
 
 @dataclass
@@ -70,15 +73,21 @@ def build_trend_chart(trend: Trend) -> TrendChart | None:
 
     lines = []
     for n, series in enumerate(trend.series):
-        points = [
-            Point(
-                x_of(i), y_of(value), period, c, value, _tip(series.query, period, c, value, trend)
-            )
-            for i, (period, c, value) in enumerate(
-                zip(trend.periods, series.counts, series.values, strict=True)
-            )
-        ]
-        lines.append(Line(series.query, series.total, f"s{n}", points))
+        line = Line(series.query, series.total, f"s{n}", [])
+        run: list[Point] = []
+        for i, (period, c, value) in enumerate(
+            zip(trend.periods, series.counts, series.values, strict=True)
+        ):
+            if trend.normalised and not trend.published[i]:
+                line.runs.append(run)
+                run = []
+                continue
+            tip = _tip(series.query, period, c, value, trend)
+            point = Point(x_of(i), y_of(value), period, c, value, tip)
+            line.points.append(point)
+            run.append(point)
+        line.runs.append(run)
+        lines.append(line)
     chart = TrendChart(lines)
     for i, period in enumerate(trend.periods):
         x = x_of(i)
