@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import accumulate
 from pathlib import Path
 
 import rjieba
@@ -406,38 +407,33 @@ def is_organization(word: str) -> bool:
 
 
 @cache
-def _common_nr_words() -> frozenset[str]:
-    """jieba's own dictionary words tagged nr: mostly not names in news text (师生, 史实,
-    沙特, 李子 …); a name jieba found by itself (not in its dictionary) is trusted more."""
+def _jieba_dictionary() -> tuple[frozenset[str], frozenset[str]]:
+    """From jieba's own dictionary, read once per process: (its words tagged nr, its common
+    words of two or three characters that are not names). The nr words are mostly not names
+    in news text (师生, 史实, 沙特, 李子 …): a name jieba found by itself is trusted more."""
     import jieba
 
-    path = Path(jieba.__file__).parent / "dict.txt"
-    words = set()
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            parts = line.split()
-            if len(parts) == 3 and parts[2] == "nr":
-                words.add(parts[0])
-    return frozenset(words)
-
-
-@cache
-def _dictionary_words() -> dict[str, tuple[int, str]]:
-    import jieba
-
-    words: dict[str, tuple[int, str]] = {}
+    names, common = set(), set()
     with open(Path(jieba.__file__).parent / "dict.txt", encoding="utf-8") as fh:
         for line in fh:
-            parts = line.split()
-            if len(parts) == 3 and 2 <= len(parts[0]) <= 3 and parts[2] != "nr":
-                words[parts[0]] = (int(parts[1]), parts[2])
-    return words
+            word, _, rest = line.partition(" ")
+            if not 2 <= len(word) <= 4:
+                continue
+            freq, _, tag = rest.strip().partition(" ")
+            if tag == "nr":
+                names.add(word)
+            elif len(word) <= 3 and freq.isdigit() and int(freq) >= COMMON_WORD_FREQUENCY:
+                common.add(word)
+    return frozenset(names), frozenset(common)
+
+
+def _common_nr_words() -> frozenset[str]:
+    return _jieba_dictionary()[0]
 
 
 def _is_common_word(word: str) -> bool:
     """A word of jieba's dictionary that is not a name, used often enough to be a word."""
-    entry = _dictionary_words().get(word)
-    return entry is not None and entry[0] >= COMMON_WORD_FREQUENCY
+    return word in _jieba_dictionary()[1]
 
 
 @cache
@@ -455,18 +451,26 @@ def gazetteer() -> dict[str, str]:
 _NAME_TAGS = ("nr", "nrfg", "nrt")
 COMMON_WORD_FREQUENCY = 300  # jieba's dictionary counts; 时间 is 50k, 素质 6k
 _JOIN_TAGS = ("nr", "nrfg", "nrt", "zg", "ng")
+_JOIN_TAGS_SET = frozenset(_JOIN_TAGS)
 
 
 def _merged(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Tokens with a name split by jieba put back together: 王明+峰, 丁+薛祥, 赵苍+璧 (adjacent
     name pieces, at least one tagged nr) become one token tagged "nr?": a candidate to check."""
+    join = _JOIN_TAGS_SET
+    # Most texts have no two name pieces in a row: return them as they are, untouched.
+    if not any(
+        a[1] in join and b[1] in join and len(b[0]) <= 2
+        for a, b in zip(tokens, tokens[1:], strict=False)
+    ):
+        return tokens
     out: list[tuple[str, str]] = []
-    i = 0
-    while i < len(tokens):
+    i, count = 0, len(tokens)
+    while i < count:
         word, tag = tokens[i]
         j = i + 1
-        if tag in _JOIN_TAGS:
-            while j < len(tokens) and tokens[j][1] in _JOIN_TAGS and len(tokens[j][0]) <= 2:
+        if tag in join:
+            while j < count and tokens[j][1] in join and len(tokens[j][0]) <= 2:
                 j += 1
         if j - i > 1 and any(t in _NAME_TAGS for _, t in tokens[i:j]):
             out.append(("".join(w for w, _ in tokens[i:j]), "nr?"))
@@ -521,6 +525,8 @@ def tag_text(text: str, into: Entities | None = None) -> Entities:
     tokens = _with_admin_suffix(_merged(tagged))
     previous_place = False
     for n, (word, tag) in enumerate(tokens):
+        if tag[:1] != "n" and not previous_place and word not in KNOWN_PLACES and word not in known:
+            continue  # verbs, particles, numbers, punctuation: most tokens, none a name
         before = tokens[n - 1][0] if n else ""
         after = tokens[n + 1][0] if n + 1 < len(tokens) else ""
         kind = known.get(word)
@@ -553,11 +559,7 @@ def tag_text(text: str, into: Entities | None = None) -> Entities:
 
 def _boundaries(tagged: list[tuple[str, str]]) -> set[int]:
     """The offsets where the segmenter's words start and end."""
-    cuts, at = {0}, 0
-    for word, _ in tagged:
-        at += len(word)
-        cuts.add(at)
-    return cuts
+    return {0, *accumulate(len(word) for word, _ in tagged)}
 
 
 def _gazetteer_matches(norm: str, cuts: set[int]) -> list[tuple[str, str]]:
@@ -580,6 +582,8 @@ def _gazetteer_matches(norm: str, cuts: set[int]) -> list[tuple[str, str]]:
 
 def _with_admin_suffix(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """莫干山+镇, 李子+村: a word followed by a lone 镇/乡/村/县/区 is one place word."""
+    if not any(word in _LONE_SUFFIXES for word, _ in tokens):
+        return tokens
     out: list[tuple[str, str]] = []
     for word, tag in tokens:
         if word in _LONE_SUFFIXES and out and len(out[-1][0]) >= 2 and out[-1][1][:1] == "n":
