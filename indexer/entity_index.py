@@ -21,9 +21,16 @@ _SEP = "\x1f"
 NONE = "-"  # the column value of an article without entities
 
 
+MAX_PER_TYPE = 200  # a long list (a 名单, a table) still makes a column value of a few KB
+
+
 def encode_entities(entities: Entities) -> str:
     """p钟南山␟l武汉␟o国家卫健委: one string for the column ("-" when there is none)."""
-    items = [_KIND_CODE[kind] + name for kind, name in entities.items()]
+    items = [
+        _KIND_CODE[kind] + name
+        for kind in ENTITY_TYPES
+        for name in getattr(entities, kind)[:MAX_PER_TYPE]
+    ]
     return _SEP.join(items) or NONE
 
 

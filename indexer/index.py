@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 from filelock import FileLock, Timeout
-from whoosh import fields, index
+from whoosh import columns, fields, index
 from whoosh.codec.whoosh3 import W3Codec
 
 from indexer.analysis import RUN, WordTokenizer, normalize
@@ -124,7 +124,8 @@ def make_schema() -> fields.Schema:
         diffs=fields.STORED(),
         # The article's entities as one string per document (indexer/entity_index.py): a
         # column read once per view for the person/place/organization facets and filters.
-        ents=fields.ID(sortable=True),
+        # A column only (not a term of the index): nothing searches its text.
+        ents=fields.COLUMN(columns.VarBytesColumn()),
     )
 
 
@@ -207,7 +208,7 @@ def doc_fields(article: Article, offset: int, dk: int) -> tuple[dict, bytes, str
         "tlen": len(data),
         "tkey": title_key(parts[0]) or "\x00",
         "diffs": text_diffs(raw, norm),
-        "ents": encode_entities(tag_parts(parts[:-1])),  # all but page_name
+        "ents": encode_entities(tag_parts(parts[:-1])).encode("utf-8"),  # all but page_name
     }
     if day:
         doc["date"] = day
