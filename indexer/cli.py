@@ -243,10 +243,28 @@ def stats(data_dir: Path, as_json: bool) -> None:
         "raw_pages": sum(1 for _ in store.iter_raw()),
         "papers": dict(sorted(papers.items())),
     }
+    summary["page_images"] = _page_image_use(data_dir)
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         return
     _print_stats(summary)
+
+
+def _page_image_use(data_dir: Path) -> dict[str, int]:
+    """How many page pictures and PDFs are kept (indexer/pages.py) and their disk use."""
+    from indexer.pages import PageCatalogue
+
+    use = {"pages": 0, "images": 0, "pdfs": 0, "bytes": 0}
+    counted: set[str] = set()
+    for record in PageCatalogue(data_dir).records().values():
+        use["pages"] += 1
+        for kind, source in (("images", record.image), ("pdfs", record.pdf)):
+            if source and source not in counted:
+                counted.add(source)
+                use[kind] += 1
+                path = Path(data_dir) / source
+                use["bytes"] += path.stat().st_size if path.exists() else 0
+    return use
 
 
 def _print_stats(summary: dict) -> None:
@@ -268,6 +286,12 @@ def _print_stats(summary: dict) -> None:
             pages.add_row(paper, page or "—", str(count))
     for table in (overview, years, pages):
         console.print(table)
+    use = summary.get("page_images") or {}
+    if use.get("pages"):
+        console.print(
+            f"page images: {use['images']} pictures, {use['pdfs']} PDFs for {use['pages']} pages, "
+            f"{use['bytes'] / 1e6:.1f} MB"
+        )
 
 
 @main.command()
@@ -436,6 +460,18 @@ def _print_results(result: SearchResult) -> None:
             f"[dim]{hit.date} {escape(page)} {escape(hit.paper)} · {hit.id}[/dim]"
         )
         console.print("   " + _snippet_markup(hit.snippet, console.is_terminal))
+    _print_entity_facets(console, result)
+
+
+def _print_entity_facets(console: Console, result: SearchResult) -> None:
+    """The top people, places and organisations of the whole result, as 人物:name (count)."""
+    from rich.markup import escape
+
+    for name, prefix in (("person", "人物"), ("place", "地点"), ("organization", "机构")):
+        top = list(getattr(result.facets, name).items())[:8]
+        if top:
+            shown = "  ".join(f"{prefix}:{escape(v)} ({n})" for v, n in top)
+            console.print(f"[dim]{shown}[/dim]")
 
 
 def _snippet_markup(snippet: str, styled: bool = True) -> str:
@@ -517,6 +553,12 @@ def clean(
 @click.option("--concurrency", default=2, show_default=True, type=click.IntRange(1, 8))
 @click.option("--timeout", default=20.0, show_default=True, type=float, help="Seconds per request.")
 @click.option("--paper", default="", help="The paper's name, when the pages don't say it.")
+@click.option(
+    "--no-page-images",
+    "no_page_images",
+    is_flag=True,
+    help="Do not keep the pages' pictures and PDFs (nor the article outlines on them).",
+)
 @click.pass_obj
 def crawl(
     data_dir: Path,
@@ -529,6 +571,7 @@ def crawl(
     concurrency: int,
     timeout: float,
     paper: str,
+    no_page_images: bool = False,
 ) -> None:
     """Harvest an e-paper site into the store.
 
@@ -554,6 +597,7 @@ def crawl(
                 timeout=timeout,
                 paper=paper,
                 progress=progress,
+                page_images=not no_page_images,
             )
         except CrawlError as exc:
             raise click.ClickException(str(exc)) from exc

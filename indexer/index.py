@@ -35,11 +35,13 @@ from pathlib import Path
 
 import numpy as np
 from filelock import FileLock, Timeout
-from whoosh import fields, index
+from whoosh import columns, fields, index
 from whoosh.codec.whoosh3 import W3Codec
 
 from indexer.analysis import RUN, WordTokenizer, normalize
 from indexer.article import Article
+from indexer.entities import tag_parts
+from indexer.entity_index import encode_entities
 from indexer.grams import GramSegmentWriter
 from indexer.progress import Progress
 from indexer.scoring import WORD_BOOSTS
@@ -72,7 +74,7 @@ class IndexOutdated(RuntimeError):
 
 # Bump when the schema or the on-disk layout changes: `reindex` then rebuilds by itself and
 # readers refuse the old generation with a clear message instead of failing on a column.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: the `ents` column (people, places, organisations; indexer/entities.py)
 
 
 @dataclass
@@ -122,6 +124,10 @@ def make_schema() -> fields.Schema:
         tlen=fields.NUMERIC(int, bits=32, sortable=True),
         tkey=fields.ID(),
         diffs=fields.STORED(),
+        # The article's entities as one string per document (indexer/entity_index.py): a
+        # column read once per view for the person/place/organization facets and filters.
+        # A column only (not a term of the index): nothing searches its text.
+        ents=fields.COLUMN(columns.VarBytesColumn()),
     )
 
 
@@ -204,6 +210,7 @@ def doc_fields(article: Article, offset: int, dk: int) -> tuple[dict, bytes, str
         "tlen": len(data),
         "tkey": title_key(parts[0]) or "\x00",
         "diffs": text_diffs(raw, norm),
+        "ents": encode_entities(tag_parts(parts[:-1])).encode("utf-8"),  # all but page_name
     }
     if day:
         doc["date"] = day

@@ -70,6 +70,10 @@ class Facets:
     month: dict[str, int] = field(default_factory=dict)
     page: dict[str, int] = field(default_factory=dict)
     paper: dict[str, int] = field(default_factory=dict)
+    # The 20 most frequent entities tagged at index time (indexer/entities.py), by count.
+    person: dict[str, int] = field(default_factory=dict)
+    place: dict[str, int] = field(default_factory=dict)
+    organization: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, dict[str, int]]:
         return asdict(self)

@@ -22,6 +22,8 @@ import numpy as np
 
 from indexer.analysis import RUN, normalize, query_grams, to_simplified, words
 from indexer.browse import facets
+from indexer.entities import ENTITY_TYPES
+from indexer.entity_index import entity_mask
 from indexer.grams import gram_key
 from indexer.highlight import SNIPPET_FIELDS, make_snippet, mark_terms, snippet_order
 from indexer.index import SEP, title_key
@@ -177,6 +179,8 @@ def _match(view: IndexView, parsed: ParsedQuery) -> np.ndarray:
 
 def clause_mask(view: IndexView, clause: Clause) -> np.ndarray:
     """The documents one fragment of a query matches."""
+    if clause.field in ENTITY_TYPES:
+        return entity_mask(view, clause.field, clause.text) & view.live
     mask = np.zeros(view.n, dtype=bool)
     needed = query_grams(clause.text)
     if needed:

@@ -63,7 +63,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _normalise_config(app)
 
     # Imported here so `import webui` stays cheap for the CLI.
-    from webui import db, tools  # noqa: F401 - tools adds the feed, export and health routes
+    # tools adds the feed, export and health routes; trend /trend, /trend.csv, /api/trend;
+    # pages /media/<file> (page pictures and PDFs)
+    from webui import db, pages, tools, trend  # noqa: F401
     from webui.api import bp as api_bp
     from webui.views import bp as site_bp
     from webui.views import page_label

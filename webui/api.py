@@ -31,4 +31,7 @@ def select(hit: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
 @bp.get("/article/<article_id>")
 def article(article_id: str) -> Response:
     reject_unknown(request.args, ())
-    return jsonify(load_article(article_id).to_dict())
+    from webui.pages import api_page_fields  # page_image, page_pdf, region when kept
+
+    article = load_article(article_id)
+    return jsonify({**article.to_dict(), **api_page_fields(article.id)})
