@@ -178,12 +178,14 @@ class Archive:
         sort: str = "relevance",
         paper: str | None = None,
         snippets: bool = True,
+        collapse: bool = True,
     ) -> SearchResult:
         """Search (see SearchRequest for the arguments, indexer/search.py for how). Raises
         ValueError for a malformed date or sort, and IndexOutdated when the index was built
-        by another schema version."""
+        by another schema version. collapse=False lists every copy of a text as a hit of its
+        own (indexer/copies.py)."""
         request = SearchRequest(
-            query, limit, offset, date_from, date_to, page, sort, paper, snippets
+            query, limit, offset, date_from, date_to, page, sort, paper, snippets, collapse
         )
         return self.run(request)
 

@@ -303,7 +303,7 @@ def _try_search(report: CheckReport, archive, gen: Path, articles: dict[str, Art
     words = re.findall(r"\w+", probe.title) or [probe.title]
     query = f'"{max(words, key=len)}"'
     try:
-        result = archive.search(query, limit=100000, snippets=False)
+        result = archive.search(query, limit=100000, snippets=False, collapse=False)
     except Exception as exc:  # noqa: BLE001 - whatever fails, the search does not run
         report.add(gen, f"a search fails: {type(exc).__name__}: {exc}", "index")
         return

@@ -395,6 +395,9 @@ def index(data_dir: Path, rebuild: bool) -> None:
     type=click.Choice(SORTS),
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option(
+    "--all-copies", is_flag=True, help="List every copy of a text printed twice as its own hit."
+)
 @click.pass_obj
 def search(
     data_dir: Path,
@@ -406,6 +409,7 @@ def search(
     page: str | None,
     sort: str,
     as_json: bool,
+    all_copies: bool = False,
 ) -> None:
     """Search the archive."""
     from indexer.archive import Archive
@@ -429,6 +433,7 @@ def search(
                 date_to=date_to,
                 page=page,
                 sort=sort,
+                collapse=not all_copies,
             )
         except (ValueError, IndexOutdated) as exc:
             raise click.ClickException(str(exc)) from None
@@ -441,10 +446,14 @@ def search(
 def _print_results(result: SearchResult) -> None:
     from rich.markup import escape
 
+    from indexer.copies import copies_line
+
     console = Console()
     parsed = result.parsed
+    distinct = result.total_collapsed
     console.print(
         f"{result.total} 篇"
+        + (f"（{distinct} 篇不同稿件）" if distinct < result.total else "")
         + (f"（另有 {result.total_near} 篇包含全部字但不连续）" if result.total_near else "")
         + f" · {result.took_ms} ms · 检索词: "
         + escape(" ".join(parsed.terms))
@@ -460,6 +469,8 @@ def _print_results(result: SearchResult) -> None:
             f"[dim]{hit.date} {escape(page)} {escape(hit.paper)} · {hit.id}[/dim]"
         )
         console.print("   " + _snippet_markup(hit.snippet, console.is_terminal))
+        if hit.copies:
+            console.print(f"   [dim]{escape(copies_line(hit.copies))}[/dim]")
     _print_entity_facets(console, result)
 
 

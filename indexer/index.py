@@ -40,6 +40,7 @@ from whoosh.codec.whoosh3 import W3Codec
 
 from indexer.analysis import RUN, WordTokenizer, normalize
 from indexer.article import Article
+from indexer.copies import copy_key
 from indexer.entities import tag_parts
 from indexer.entity_index import encode_entities
 from indexer.grams import GramSegmentWriter
@@ -74,7 +75,8 @@ class IndexOutdated(RuntimeError):
 
 # Bump when the schema or the on-disk layout changes: `reindex` then rebuilds by itself and
 # readers refuse the old generation with a clear message instead of failing on a column.
-SCHEMA_VERSION = 3  # 3: the `ents` column (people, places, organisations; indexer/entities.py)
+SCHEMA_VERSION = 4  # 3: the `ents` column (people, places, organisations; indexer/entities.py)
+# 4: the `ckey` column (copy key of the body, indexer/copies.py)
 
 
 @dataclass
@@ -128,6 +130,8 @@ def make_schema() -> fields.Schema:
         # column read once per view for the person/place/organization facets and filters.
         # A column only (not a term of the index): nothing searches its text.
         ents=fields.COLUMN(columns.VarBytesColumn()),
+        # Equal for copies of one text (indexer/copies.py); 0: a body too short to compare.
+        ckey=fields.NUMERIC(int, bits=64, sortable=True),
     )
 
 
@@ -211,6 +215,7 @@ def doc_fields(article: Article, offset: int, dk: int) -> tuple[dict, bytes, str
         "tkey": title_key(parts[0]) or "\x00",
         "diffs": text_diffs(raw, norm),
         "ents": encode_entities(tag_parts(parts[:-1])).encode("utf-8"),  # all but page_name
+        "ckey": copy_key(parts[TEXT_FIELDS.index("body")]),
     }
     if day:
         doc["date"] = day

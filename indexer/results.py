@@ -38,6 +38,20 @@ class SearchRequest:
     sort: str = "relevance"
     paper: str | None = None
     snippets: bool = True
+    # True: copies of one text (indexer/copies.py) show as one hit, the others in its
+    # `copies`, and offset/limit count distinct texts; False: every copy is a hit of its own.
+    collapse: bool = True
+
+
+@dataclass
+class Copy:
+    """Another printing of a hit's text (indexer/copies.py): where and when it appeared."""
+
+    id: str
+    date: str
+    page: str
+    page_name: str
+    paper: str
 
 
 @dataclass
@@ -56,6 +70,9 @@ class Hit:
     # Holds every character bigram of an unquoted fragment but never the fragment itself:
     # listed after every exact match, its snippet marking the bigrams.
     near: bool = False
+    # The other copies of the same text in the result set, oldest first (indexer/copies.py);
+    # [] when there are none or the search did not collapse copies.
+    copies: list[Copy] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -96,7 +113,13 @@ class ParsedInfo:
 
 @dataclass
 class SearchResult:
-    """The answer to a SearchRequest. `total` is exact; `sort` is the order the hits are in."""
+    """The answer to a SearchRequest. `total` is exact; `sort` is the order the hits are in.
+
+    Copies: `total`, `total_near` and the facets count every matching article, copies
+    included, whether or not the search collapsed them; `total_collapsed` counts the distinct
+    texts among the `total` (each group of copies once), and is what offset/limit page
+    through when `collapsed` is True.
+    """
 
     query: str
     total: int = 0
@@ -110,6 +133,8 @@ class SearchResult:
     sort: str = "relevance"
     parsed: ParsedInfo = field(default_factory=ParsedInfo)
     took_ms: float = 0.0
+    total_collapsed: int = 0
+    collapsed: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

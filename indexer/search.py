@@ -22,6 +22,7 @@ import numpy as np
 
 from indexer.analysis import RUN, normalize, query_grams, to_simplified, words
 from indexer.browse import facets
+from indexer.copies import copies_of, distinct_count, distinct_ranked
 from indexer.entities import ENTITY_TYPES
 from indexer.entity_index import entity_mask
 from indexer.grams import gram_key
@@ -65,7 +66,7 @@ def execute(view: IndexView | None, request: SearchRequest) -> SearchResult:
     filter_only = not parsed.groups and _has_filters(parsed, filters)
     result.sort = _effective_sort(parsed, request.sort, filter_only)
     if view is not None and (filter_only or not parsed.is_empty()):
-        _run(view, parsed, result, filters, filter_only, request.snippets)
+        _run(view, parsed, result, filters, filter_only, request.snippets, request.collapse)
     result.parsed = _parsed_info(view, request.query or "", parsed, result.total, filters)
     result.took_ms = round((time.perf_counter() - started) * 1000, 2)
     return result
@@ -78,6 +79,7 @@ def _run(
     filters: Filters,
     filter_only: bool,
     snippets: bool,
+    collapse: bool = True,
 ) -> None:
     # Fragments with no letter, digit or CJK character (lone punctuation) restrict nothing;
     # a query left with no positive fragment finds nothing rather than everything. With
@@ -95,15 +97,23 @@ def _run(
     exact = _exact(view, parsed, docs)
     docs, near = docs[exact], docs[~exact]
     result.total, result.total_near = int(len(docs)), int(len(near))
+    result.total_collapsed, result.collapsed = distinct_count(view.ckey[docs]), collapse
     result.facets = facets(view, docs)
     limit, offset = result.limit, result.offset
     if not limit or not (len(docs) or len(near)):
         return
-    depth = offset + limit
-    ranked = [(d, s, False) for d, s in _order(view, parsed, docs, depth, result.sort)]
-    if len(ranked) < depth and len(near):
-        more = _order(view, parsed, near, depth - len(docs), result.sort)
-        ranked += [(d, s, True) for d, s in more]
+
+    def rank_to(depth: int) -> list[tuple[int, float, bool]]:
+        ranked = [(d, s, False) for d, s in _order(view, parsed, docs, depth, result.sort)]
+        if len(ranked) < depth and len(near):
+            more = _order(view, parsed, near, depth - len(docs), result.sort)
+            ranked += [(d, s, True) for d, s in more]
+        return ranked
+
+    if collapse:
+        ranked = distinct_ranked(view.ckey, rank_to, offset + limit, len(docs) + len(near))
+    else:
+        ranked = rank_to(offset + limit)
     terms = mark_terms(parsed) if snippets else None
     near_terms = _near_terms(parsed) if snippets else None
     fields = snippet_order(parsed)
@@ -111,6 +121,12 @@ def _run(
         make_hit(view, d, s, near_terms if is_near else terms, fields, near=is_near)
         for d, s, is_near in ranked[offset:]
     ]
+    if collapse:
+        shown = [d for d, _, _ in ranked[offset:]]
+        for hit, copies in zip(
+            result.hits, copies_of(view, shown, np.concatenate((docs, near))), strict=True
+        ):
+            hit.copies = copies
 
 
 def _order(

@@ -59,6 +59,7 @@ class IndexView:
         self.dord = numeric_column(reader, "dord", n)
         self.toff = numeric_column(reader, "toff", n)
         self.tlen = numeric_column(reader, "tlen", n)
+        self.ckey = numeric_column(reader, "ckey", n)  # copy keys (indexer/copies.py)
         dk = numeric_column(reader, "dk", n)
         # Ties are broken by dk, the order articles were indexed in: docnums depend on which
         # writer process's segment comes first, so ordering by them differs between builds.

@@ -109,7 +109,7 @@ def brute(articles: list[Article], fragment: str, field: str | None = None) -> s
 
 
 def all_ids(archive: Archive, query: str, **kw) -> list[str]:
-    result = archive.search(query, limit=100000, snippets=False, **kw)
+    result = archive.search(query, limit=100000, snippets=False, collapse=False, **kw)
     assert result.total + result.total_near == len(result.hits)
     return [h.id for h in result.hits]
 
@@ -158,7 +158,7 @@ def test_unquoted_fragments_list_the_articles_holding_them_first(corpus):
         apart = {
             a.id for a in articles if a.id not in truth and all(g in norm_text(a) for g in grams)
         }
-        result = archive.search(fragment, limit=100000, snippets=False)
+        result = archive.search(fragment, limit=100000, snippets=False, collapse=False)
         flags = [h.near for h in result.hits]
         assert flags == sorted(flags), fragment  # no near match above an exact one
         assert {h.id for h in result.hits if not h.near} == truth, fragment
@@ -166,7 +166,7 @@ def test_unquoted_fragments_list_the_articles_holding_them_first(corpus):
         assert (result.total, result.total_near) == (len(truth), len(apart)), fragment
         if apart:
             near_seen += 1
-            shown = archive.search(fragment, offset=len(truth), limit=3)
+            shown = archive.search(fragment, offset=len(truth), limit=3, collapse=False)
             assert shown.hits and all(h.near and "<mark>" in h.snippet for h in shown.hits)
     assert near_seen, "no fragment had a near match: the test checked nothing apart"
 
@@ -200,7 +200,7 @@ def test_traditional_characters_find_the_simplified_text(corpus):
         traditional = to_traditional.convert(fragment)
         if traditional == fragment:
             continue
-        result = archive.search(f'"{traditional}"', limit=100000)
+        result = archive.search(f'"{traditional}"', limit=100000, collapse=False)
         assert {h.id for h in result.hits} == brute(articles, fragment)
         assert "简体" in (result.parsed.suggestion or "")
         checked += 1

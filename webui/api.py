@@ -13,6 +13,7 @@ from webui.params import reject_unknown, request_params
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 API_SEARCH_PARAMS = ("q", "limit", "offset", "from", "to", "page", "paper", "sort", "fields")
+API_SEARCH_PARAMS += ("collapse",)  # 0: every copy of one text as a hit (indexer/copies.py)
 
 
 @bp.get("/search")

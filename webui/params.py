@@ -44,6 +44,7 @@ class SearchParams:
     limit: int = 10
     offset: int = 0
     fields: tuple[str, ...] = HIT_FIELDS
+    collapse: bool = True  # False (collapse=0): every copy of one text is a hit of its own
 
     def archive_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for `Archive.search`, leaving out filters that are not set."""
@@ -57,6 +58,8 @@ class SearchParams:
         }
         if self.paper:
             kwargs["paper"] = self.paper
+        if not self.collapse:
+            kwargs["collapse"] = False
         return kwargs
 
     def url_args(self, **changes: Any) -> dict[str, str]:
@@ -175,7 +178,8 @@ def parse_search(
         limit = integer(args, "limit", default_limit, 0, max_limit)
         offset = integer(args, "offset", 0, 0, max_offset)
     fields = _fields(args) if "fields" in allowed else HIT_FIELDS
-    return SearchParams(q, date_from, date_to, page, paper, sort, limit, offset, fields)
+    collapse = integer(args, "collapse", 1, 0, 1) == 1 if "collapse" in allowed else True
+    return SearchParams(q, date_from, date_to, page, paper, sort, limit, offset, fields, collapse)
 
 
 def _fields(args: MultiDict[str, str]) -> tuple[str, ...]:

@@ -106,6 +106,8 @@ def results_context(params: SearchParams, result: SearchResult) -> dict[str, Any
     endpoint = request.endpoint or "site.search"
     total = result.total
     listed = total + result.total_near  # near matches are listed after the exact ones
+    if result.collapsed:  # copies of one text are one hit (near copies counted: at most more)
+        listed = result.total_collapsed + result.total_near
     page_count = min(math.ceil(listed / cfg["PER_PAGE"]), cfg["MAX_PAGE_NUMBER"]) if listed else 0
     number = params.offset // cfg["PER_PAGE"] + 1
 
