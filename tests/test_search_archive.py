@@ -366,3 +366,38 @@ def test_empty_and_garbage_queries_answer(corpus):
 def test_text_fields_order_matches_index():
     # texts.bin and field-prefixed verification rely on this order
     assert TEXT_FIELDS[0] == "title" and "captions" in TEXT_FIELDS
+
+
+def _text_only(body: str) -> str:
+    return "".join(RUN.findall(normalize(body)))
+
+
+@both_corpora("corpus")
+def test_collapsed_hits_and_their_copies_are_every_match(corpus):
+    """Issue 8 §2: collapsing hides no article: the hits and the copies listed under them are
+    exactly the uncollapsed hits, each once, and a hit's copies have its body (brute force)."""
+    archive, articles = corpus
+    bodies = {a.id: _text_only(a.body) for a in articles}
+    by_body: dict[str, list[str]] = {}
+    for aid, body in bodies.items():
+        if len(body) >= 80:
+            by_body.setdefault(body, []).append(aid)
+    groups = [ids for ids in by_body.values() if len(ids) > 1]
+    # Queries: a phrase of each group's body, and random fragments.
+    queries = [f'"{next(a for a in articles if a.id == ids[0]).body[20:28]}"' for ids in groups]
+    queries += random_fragments(articles, seed=17, count=30)
+    for query in queries:
+        every = archive.search(query, limit=100000, snippets=False, collapse=False)
+        collapsed = archive.search(query, limit=100000, snippets=False)
+        listed = [h.id for h in collapsed.hits] + [c.id for h in collapsed.hits for c in h.copies]
+        assert sorted(listed) == sorted(h.id for h in every.hits), query
+        assert collapsed.total == every.total, query
+        assert collapsed.total_collapsed == sum(not h.near for h in collapsed.hits), query
+        for hit in collapsed.hits:
+            for copy in hit.copies:
+                assert bodies[copy.id] == bodies[hit.id] and len(bodies[hit.id]) >= 80, query
+    for ids in groups:  # every group of copies in the sample shows as one hit
+        query = f'"{next(a for a in articles if a.id == ids[0]).body[20:28]}"'
+        hits = archive.search(query, limit=100000, snippets=False).hits
+        holding = [h for h in hits if h.id in ids or any(c.id in ids for c in h.copies)]
+        assert len(holding) == 1 and len(holding[0].copies) == len(ids) - 1, query
