@@ -182,3 +182,24 @@ def test_cli_all_copies_flag(data_dir):
     assert {h["id"] for h in every["hits"]} == MATCHING
     text = runner.invoke(main, ["--data", str(data_dir), "search", "滇池 水质"]).output
     assert "另有 2 篇相同稿件" in text and "不同稿件" in text
+
+
+def test_csv_export_collapses_unless_told_not_to(data_dir):
+    client = create_app({"DATA_DIR": data_dir, "TESTING": True}).test_client()
+
+    def rows(**extra) -> list[str]:
+        q = {"q": WORD, "limit": 100, **extra}
+        text = client.get("/export.csv", query_string=q).get_data(as_text=True)
+        return [line.split(",")[0].lstrip("\ufeff") for line in text.splitlines()[1:]]
+
+    assert len(rows()) == DISTINCT
+    assert set(rows(collapse=0)) == MATCHING
+
+
+def test_web_pager_counts_distinct_hits(data_dir):
+    app = create_app({"DATA_DIR": data_dir, "TESTING": True, "PER_PAGE": 5})
+    client = app.test_client()
+    last = -(-DISTINCT // 5)
+    page = client.get("/search", query_string={"q": WORD, "p": last}).get_data(as_text=True)
+    assert page.count('<li class="hit">') == DISTINCT - 5 * (last - 1)
+    assert f"p={last + 1}" not in page  # no page past the distinct hits

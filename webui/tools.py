@@ -25,6 +25,7 @@ from webui.views import bp, filter_summary, page_label
 
 FEED_PARAMS = ("q", "from", "to", "page", "paper")
 EXPORT_PARAMS = ("q", "from", "to", "page", "paper", "sort", "limit", "offset")
+EXPORT_PARAMS += ("collapse",)  # 0: a row for every copy of one text (indexer/copies.py)
 
 
 @bp.get("/opensearch.xml")
