@@ -203,7 +203,7 @@ def run_set(name: str, articles: list[Article], work: Path, log) -> dict:
     frags = fragments(articles, random.Random(SEED + 1), 200 if len(articles) < 20000 else 100)
 
     def ours_ids(q):
-        return [h.id for h in archive.search(q, limit=100000, snippets=False).hits]
+        return [h.id for h in archive.search(q, limit=100000, snippets=False, collapse=False).hits]
 
     def tb_ids(q):
         return textbook.search(q, limit=None)

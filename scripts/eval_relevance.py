@@ -123,7 +123,10 @@ def baoku_rankers(work: Path, articles) -> dict:
         def run(q: str) -> list[str]:
             rank.WEIGHTS = weights
             try:
-                return [h.id for h in archive.search(q, limit=DEPTH, snippets=False).hits]
+                # Uncollapsed: the judged pools hold every copy (docs/copies.md says what
+                # collapsing does to these figures).
+                hits = archive.search(q, limit=DEPTH, snippets=False, collapse=False).hits
+                return [h.id for h in hits]
             finally:
                 rank.WEIGHTS = full
 

@@ -10,6 +10,7 @@ DIR is an archive with its index built (e.g. `baoku --data DIR import
   图片报道) whose keys differ, printed for reading;
 - over the judged queries of scripts/relevance/queries.tsv: how many of each top 10 are
   copies of a higher hit when nothing is collapsed;
+- nDCG@10 and P@10 of the judged set with and without collapsing (unjudged = grade 0);
 - latency of those queries with collapse=True and collapse=False, interleaved, same run.
 The table between the markers of --out is rewritten; the rest of the file is left alone.
 """
@@ -115,6 +116,30 @@ def query_effect(archive: Archive, keys: dict[str, int], qs: list[str]) -> list[
     ]
 
 
+def relevance_effect(archive: Archive, qs: list[str]) -> list[str]:
+    """nDCG@10 and P@10 of the judged set (scripts/eval_relevance.py's judgments) with and
+    without collapsing; an unjudged article counts 0, so the collapsed figure is a floor."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    from eval_relevance import load_judgments, load_queries, ndcg_at, precision_at
+
+    judged = load_judgments()
+    rows = []
+    for collapse in (False, True):
+        ndcg, prec, unjudged = [], [], 0
+        for query in load_queries():
+            grades = judged.get(query.qid, {})
+            hits = archive.search(query.text, limit=10, snippets=False, collapse=collapse).hits
+            ids = [h.id for h in hits]
+            ndcg.append(ndcg_at(ids, grades))
+            prec.append(precision_at(ids, grades))
+            unjudged += sum(i not in grades for i in ids)
+        rows.append(
+            f"| judged set, collapse={collapse}: nDCG@10 / P@10 / unjudged in the top 10s "
+            f"| {statistics.mean(ndcg):.3f} / {statistics.mean(prec):.3f} / {unjudged} |"
+        )
+    return rows
+
+
 def latency(archive: Archive, qs: list[str]) -> list[str]:
     times: dict[bool, list[float]] = {True: [], False: []}
     for q in qs:  # warm both paths once
@@ -149,7 +174,7 @@ def main() -> None:
     keys = {a.id: key_of(a) for a in articles}
     qs = queries()
     with Archive(args.data) as archive:
-        effect = query_effect(archive, keys, qs)
+        effect = query_effect(archive, keys, qs) + relevance_effect(archive, qs)
         timing = latency(archive, qs)
     misses = possible_misses(articles)
     table = [
