@@ -34,6 +34,7 @@ from indexer.index import (
     live_generation,
     reindex,
 )
+from indexer.passages import SNIPPET_CHARS
 from indexer.progress import Progress
 from indexer.results import Hit, IndexState, SearchRequest, SearchResult
 from indexer.view import IndexView, fmt_date
@@ -171,12 +172,13 @@ class Archive:
         sort: str = "relevance",
         paper: str | None = None,
         snippets: bool = True,
+        snippet_chars: int = SNIPPET_CHARS,
     ) -> SearchResult:
         """Search (see SearchRequest for the arguments, indexer/search.py for how). Raises
         ValueError for a malformed date or sort, and IndexOutdated when the index was built
         by another schema version."""
         request = SearchRequest(
-            query, limit, offset, date_from, date_to, page, sort, paper, snippets
+            query, limit, offset, date_from, date_to, page, sort, paper, snippets, snippet_chars
         )
         return self.run(request)
 

@@ -40,6 +40,10 @@ DEFAULTS: dict[str, Any] = {
     "EMBED_ORIGINS": [],
     "CORS_ORIGINS": [],
     "PROXY_HOPS": 0,
+    "SNIPPET_CHARS": 160,  # characters of text per hit on the pages (about two lines)
+    "MAX_SNIPPET_CHARS": 400,  # the most /api/search?snippet_chars= may ask for
+    "FEED_SNIPPET_CHARS": 300,  # the Atom feed's summaries
+    "EXPORT_SNIPPET_CHARS": 500,  # the CSV export's snippet column
 }
 
 _ENV = {

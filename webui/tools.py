@@ -43,6 +43,7 @@ def feed() -> Response:
             "q", "请给出检索词 q 或筛选条件（from、to、page、paper）：订阅的是一个检索的最新结果"
         )
     params = replace(params, sort="newest", limit=cfg["FEED_SIZE"], offset=0)
+    params = replace(params, snippet_chars=cfg["FEED_SNIPPET_CHARS"])
     result = run_search(params)
     return Response(atom_feed(params, result), mimetype="application/atom+xml")
 
@@ -117,6 +118,7 @@ def export_csv() -> Response:
     params = request_params(
         EXPORT_PARAMS, min(1000, cfg["MAX_EXPORT_ROWS"]), cfg["MAX_EXPORT_ROWS"]
     )
+    params = replace(params, snippet_chars=cfg["EXPORT_SNIPPET_CHARS"])
     if not params.q and not params.filtered:
         raise BadParameter(
             "q", "请给出检索词 q 或筛选条件（from、to、page、paper）：导出的是一个检索的结果"
