@@ -180,7 +180,13 @@ def widen(cut: Cutter, start: int, end: int, target: int) -> tuple[int, int]:
         hi = bound
     else:
         hi = cut.back(min(limit, cut.length), end)
-    return lo, max(hi, end)
+    hi = max(hi, end)
+    # Near the end of the text, the room left after the match goes to the clauses before it.
+    left = target - (hi - lo)
+    if hi == cut.length and left > 8 and lo > 0:
+        earlier = [b for b in cut.bounds if lo - left <= b < lo]
+        lo = earlier[0] if earlier else cut.forward(lo - left, lo)
+    return lo, hi
 
 
 def choose_passages(
