@@ -22,6 +22,7 @@ from indexer.results import SearchResult
 from webui.db import IndexUnavailable, get_index_archive, run_search
 from webui.params import BadParameter, SearchParams, reject_unknown, request_params
 from webui.views import bp, filter_summary, page_label
+from webui.warm import warming
 
 FEED_PARAMS = ("q", "from", "to", "page", "paper")
 EXPORT_PARAMS = ("q", "from", "to", "page", "paper", "sort", "limit", "offset")
@@ -153,8 +154,11 @@ def csv_cell(value: Any) -> str:
 
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
-    """200 when the index is ready and its postings read right (Archive.health), else 503."""
+    """200 when the index is ready and its postings read right (Archive.health), else 503;
+    503 too while the worker warms up (webui/warm.py)."""
     reject_unknown(request.args, ())
+    if warming(current_app):
+        return jsonify({"status": "error", "reason": "warming up", "warming": True}), 503
     try:
         health = get_index_archive().health()
     except IndexUnavailable as exc:
