@@ -13,6 +13,7 @@ search with snippets), so whatever a real first request would load is loaded.
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 import time
@@ -77,6 +78,10 @@ def warm(app: Flask) -> None:
     if query:
         client.get("/search", query_string={"q": query})
         client.get("/api/search", query_string={"q": query})
+    # What the warm-up made is there to stay: out of the collector's way, so the first
+    # reader does not pay for a full collection of it.
+    gc.collect()
+    gc.freeze()
 
 
 def warm_query(archive) -> str:
