@@ -23,6 +23,8 @@ MAX_FRAGMENTS = 3
 MIN_FRAGMENT = 24
 # How much of a fragment's spare room may go before its first match (the rest follows it).
 LEAD_SHARE = 0.25
+# The most text before a fragment's first match when the text ends soon after it.
+MAX_LEAD = 60
 # Occurrences considered when looking for the best window: the first ones suffice, and a
 # long article with a common term would otherwise cost a quadratic scan.
 MAX_OCCURRENCES = 200
@@ -181,8 +183,9 @@ def widen(cut: Cutter, start: int, end: int, target: int) -> tuple[int, int]:
     else:
         hi = cut.back(min(limit, cut.length), end)
     hi = max(hi, end)
-    # Near the end of the text, the room left after the match goes to the clauses before it.
-    left = target - (hi - lo)
+    # Near the end of the text, the room left after the match goes to the clauses before it,
+    # as long as the match stays in the first lines (on a phone, 4 lines of ~23 characters).
+    left = min(target - (hi - lo), MAX_LEAD - (start - lo))
     if hi == cut.length and left > 8 and lo > 0:
         earlier = [b for b in cut.bounds if lo - left <= b < lo]
         lo = earlier[0] if earlier else cut.forward(lo - left, lo)
