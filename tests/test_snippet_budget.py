@@ -172,3 +172,18 @@ def test_query_mix_on_rmrb(tmp_path):
     with Archive(tmp_path) as archive:
         archive.reindex()
         check_mix(archive, articles)
+
+
+def test_the_export_and_the_feed_ask_for_longer_snippets(web_data_dir):
+    import csv
+    import io
+    from xml.etree import ElementTree as ET
+
+    client = create_app({"DATA_DIR": web_data_dir, "TESTING": True}).test_client()
+    exported = client.get("/export.csv?q=中国&limit=50").get_data(as_text=True).lstrip("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    assert max(len(r["snippet"]) for r in rows) > SNIPPET_CHARS
+    assert max(len(r["snippet"]) for r in rows) <= 500
+    feed = ET.fromstring(client.get("/feed.atom?q=中国").get_data())
+    summaries = [e.text or "" for e in feed.iter("{http://www.w3.org/2005/Atom}summary")]
+    assert max(len(s) for s in summaries) > SNIPPET_CHARS + 40  # beyond "paper date page"
