@@ -13,6 +13,7 @@ spans found in the normalised text cut the original text at the same places.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from indexer.analysis import words
@@ -31,6 +32,8 @@ MAX_OCCURRENCES = 200
 
 CLAUSE_ENDS = "。！？；，、：!?;\n"
 CLOSERS = "”’）」』】》\"')"
+ENDS = "。！？!?\n”’"  # a sentence's end (a closing quote after its 。)
+_CLAUSE_END = re.compile(f"[{re.escape(CLAUSE_ENDS)}][{re.escape(CLOSERS)}]*")
 # A number (3.5%, 2020-01-01, 1,000) or a Latin word, which a cut must not split.
 _UNBREAKABLE = re.compile(
     r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]+(?:[.．,:/\-·'][0-9A-Za-z０-９Ａ-Ｚａ-ｚ]+)*[%％]?"
@@ -117,28 +120,18 @@ class Cutter:
 
     def clause_start(self, i: int) -> int:
         """The start of the clause holding position i."""
-        return max((b for b in self.bounds if b <= i), default=0)
+        at = bisect_right(self.bounds, i)
+        return self.bounds[at - 1] if at else 0
 
     def last_bound(self, lo: int, hi: int) -> int | None:
         """The last clause end in (lo, hi], or None."""
-        inside = [b for b in self.bounds if lo < b <= hi]
-        return inside[-1] if inside else None
+        at = bisect_right(self.bounds, hi)
+        return self.bounds[at - 1] if at and self.bounds[at - 1] > lo else None
 
 
 def _clause_bounds(text: str) -> list[int]:
     """Positions just after a clause's end (its punctuation and any closing quote)."""
-    bounds = []
-    i, n = 0, len(text)
-    while i < n:
-        if text[i] in CLAUSE_ENDS:
-            j = i + 1
-            while j < n and text[j] in CLOSERS:
-                j += 1
-            bounds.append(j)
-            i = j
-        else:
-            i += 1
-    return bounds
+    return [m.end() for m in _CLAUSE_END.finditer(text)]
 
 
 def best_window(
@@ -154,13 +147,16 @@ def best_window(
         labels: set[str] = set()
         end = first.end
         for o in free[i:]:
-            if o.start >= first.start + 1 and max(end, o.end) - first.start > width:
+            reach = max(end, o.end)
+            if o.start > first.start and reach - first.start > width:
                 break
-            if any(lo < max(end, o.end) and first.start < hi for lo, hi in taken):
+            if taken and any(lo < reach and first.start < hi for lo, hi in taken):
                 break
+            end = reach
+            if o.label in labels and best is not None:
+                continue  # the same terms, only wider: never better
             labels.add(o.label)
-            end = max(end, o.end)
-            key = (len(labels - covered), len(labels), -(end - first.start), -first.start)
+            key = (len(labels - covered), len(labels), first.start - end, -first.start)
             if best_key is None or key > best_key:
                 best_key, best = key, (first.start, end, frozenset(labels))
     return best
@@ -187,8 +183,9 @@ def widen(cut: Cutter, start: int, end: int, target: int) -> tuple[int, int]:
     # as long as the match stays in the first lines (on a phone, 4 lines of ~23 characters).
     left = min(target - (hi - lo), MAX_LEAD - (start - lo))
     if hi == cut.length and left > 8 and lo > 0:
-        earlier = [b for b in cut.bounds if lo - left <= b < lo]
-        lo = earlier[0] if earlier else cut.forward(lo - left, lo)
+        first = bisect_left(cut.bounds, lo - left)
+        earlier = first < len(cut.bounds) and cut.bounds[first] < lo
+        lo = cut.bounds[first] if earlier else cut.forward(lo - left, lo)
     return lo, hi
 
 
@@ -209,7 +206,7 @@ def choose_passages(
     while len(anchors) < MAX_FRAGMENTS:
         # The first window leaves room for context; later ones only cover missing terms.
         width = int(spare * 0.6) if not anchors else spare - MIN_FRAGMENT
-        if anchors and width < MIN_FRAGMENT:
+        if anchors and (width < MIN_FRAGMENT or covered >= labels_in(found)):
             break
         window = best_window(found, max(width, 1), covered, anchors)
         if window is None:
@@ -222,6 +219,10 @@ def choose_passages(
         covered |= labels
         spare -= (end - start) + 3
     return _grow(cut, sorted(anchors), chars)
+
+
+def labels_in(found: list[Occurrence]) -> frozenset[str]:
+    return frozenset(o.label for o in found)
 
 
 def _snap_to_spans(start: int, end: int, spans: list[tuple[int, int]]) -> tuple[int, int]:
@@ -254,7 +255,7 @@ def opening(text: str, chars: int = SNIPPET_CHARS) -> int:
         return len(text)
     cut = Cutter(text, [])
     sentence = max(
-        (b for b in cut.bounds if b <= chars - 1 and text[b - 1] in "。！？!?\n”’"),
+        (b for b in cut.bounds[: bisect_right(cut.bounds, chars - 1)] if text[b - 1] in ENDS),
         default=0,
     )
     if sentence >= chars // 2:
