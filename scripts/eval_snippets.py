@@ -102,7 +102,28 @@ def measure(archive: Archive, mix: list[dict], chars: int = SNIPPET_CHARS) -> Sn
     return stats
 
 
-def report(stats: SnippetStats, example: list[str], command: str, docs: int) -> str:
+def snippet_cost(archive: Archive, mix: list[dict], rounds: int = 3) -> tuple[float, float]:
+    """p50 ms of the mix's top 10 without snippets and with them, query by query alternating
+    so that both see the same background load."""
+    off, on = [], []
+    for _ in range(rounds):
+        for item in mix:
+            for snippets, times in ((False, off), (True, on)):
+                started = time.perf_counter()
+                archive.search(
+                    item["q"],
+                    limit=10,
+                    snippets=snippets,
+                    date_from=item.get("date_from"),
+                    date_to=item.get("date_to"),
+                )
+                times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(off), statistics.median(on)
+
+
+def report(
+    stats: SnippetStats, example: list[str], command: str, docs: int, cost: tuple[float, float]
+) -> str:
     lines = [
         "# Snippets",
         "",
@@ -119,6 +140,9 @@ def report(stats: SnippetStats, example: list[str], command: str, docs: int) -> 
         "Targets (issue 16): median ≤ 160, longest ≤ 220, every hit matching outside its title "
         'marked. Lengths count the text the reader sees: marks dropped, the " … " joins '
         'and the leading/trailing "…" included.',
+        "",
+        f"Cost: the mix's top 10 takes {cost[0]:.1f} ms p50 without snippets and {cost[1]:.1f} "
+        "ms with them (3 rounds, alternating query by query, in one process).",
         "",
         f"Before issue 16 the ten snippets of `{ISSUE_QUERY}` were 598, 278, 102, 389, 953, "
         "334, 616, 616, 179 and 82 characters long. Now:",
@@ -142,8 +166,9 @@ def main() -> None:
     with Archive(data) as archive:
         stats = measure(archive, query_mix(articles))
         example = [plain(h.snippet) for h in archive.search(ISSUE_QUERY, limit=10).hits]
+        cost = snippet_cost(archive, query_mix(articles))
     command = "python scripts/eval_snippets.py " + " ".join(sys.argv[1:])
-    text = report(stats, example, command.strip(), len(articles))
+    text = report(stats, example, command.strip(), len(articles), cost)
     Path(args.out).write_text(text, encoding="utf-8")
     print(text)
 
