@@ -36,6 +36,7 @@ from indexer.index import (
     reindex,
 )
 from indexer.pages import ArticlePage, PageCatalogue, PageRecord
+from indexer.passages import SNIPPET_CHARS
 from indexer.progress import Progress
 from indexer.results import Hit, IndexState, SearchRequest, SearchResult
 from indexer.trend import Trend, build_trend
@@ -178,12 +179,13 @@ class Archive:
         sort: str = "relevance",
         paper: str | None = None,
         snippets: bool = True,
+        snippet_chars: int = SNIPPET_CHARS,
     ) -> SearchResult:
         """Search (see SearchRequest for the arguments, indexer/search.py for how). Raises
         ValueError for a malformed date or sort, and IndexOutdated when the index was built
         by another schema version."""
         request = SearchRequest(
-            query, limit, offset, date_from, date_to, page, sort, paper, snippets
+            query, limit, offset, date_from, date_to, page, sort, paper, snippets, snippet_chars
         )
         return self.run(request)
 

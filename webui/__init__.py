@@ -10,6 +10,7 @@ variables (so gunicorn can be configured without code), else from the defaults b
 | EMBED_ORIGINS  | BAOKU_EMBED_ORIGINS   | origins that may frame /embed (CSP frame-ancestors)      |
 | CORS_ORIGINS   | BAOKU_CORS_ORIGINS    | origins whose pages may call /api/* from a browser       |
 | PROXY_HOPS     | BAOKU_PROXY_HOPS      | reverse proxies in front; trust their X-Forwarded-* headers |
+| WARM           | BAOKU_WARM            | 0 to skip warming the worker at start (webui/warm.py)    |
 
 Origins are space- or comma-separated, e.g. "https://a.example https://b.example".
 
@@ -40,6 +41,11 @@ DEFAULTS: dict[str, Any] = {
     "EMBED_ORIGINS": [],
     "CORS_ORIGINS": [],
     "PROXY_HOPS": 0,
+    "SNIPPET_CHARS": 160,  # characters of text per hit on the pages (about two lines)
+    "MAX_SNIPPET_CHARS": 400,  # the most /api/search?snippet_chars= may ask for
+    "FEED_SNIPPET_CHARS": 300,  # the Atom feed's summaries
+    "EXPORT_SNIPPET_CHARS": 500,  # the CSV export's snippet column
+    "WARM": True,  # warm the worker as it starts (webui/warm.py); never under TESTING
 }
 
 _ENV = {
@@ -47,6 +53,7 @@ _ENV = {
     "EMBED_ORIGINS": "BAOKU_EMBED_ORIGINS",
     "CORS_ORIGINS": "BAOKU_CORS_ORIGINS",
     "PROXY_HOPS": "BAOKU_PROXY_HOPS",
+    "WARM": "BAOKU_WARM",
 }
 
 
@@ -86,6 +93,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    if app.config["WARM"] and not app.testing:
+        from webui.warm import start_warming
+
+        start_warming(app)
     return app
 
 
@@ -100,6 +111,7 @@ def _normalise_config(app: Flask) -> None:
     app.config["CORS_ORIGINS"] = parse_origins(
         app.config["CORS_ORIGINS"], "CORS_ORIGINS", allow_any=True
     )
+    app.config["WARM"] = str(app.config["WARM"]).strip().lower() not in ("0", "false", "no", "")
     try:
         app.config["PROXY_HOPS"] = int(app.config["PROXY_HOPS"])
     except (TypeError, ValueError) as exc:

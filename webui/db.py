@@ -75,7 +75,9 @@ def run_search(params: SearchParams) -> SearchResult:
     """Archive.search with the checked parameters; a query the archive refuses is a 400."""
     archive = get_index_archive()
     try:
-        return archive.search(params.q, **params.archive_kwargs())
+        kwargs = params.archive_kwargs()
+        kwargs.setdefault("snippet_chars", current_app.config["SNIPPET_CHARS"])
+        return archive.search(params.q, **kwargs)
     except ValueError as exc:  # the archive's own check of dates and sort
         raise BadParameter("q", f"无法执行这个检索：{exc}") from exc
 
