@@ -2,8 +2,9 @@
 
 Under systemd (JOURNAL_STREAM is set when stderr goes to the journal) each line starts with
 the syslog priority in angle brackets, "<4>webui.errors: index unavailable: …", which journald
-strips and stores as the entry's PRIORITY, so `journalctl -p warning -u baoku-web` works; the
-journal adds the time and the pid itself. Outside systemd a line carries its own time.
+strips and stores as the entry's PRIORITY, so `journalctl -p warning -u baoku-web` works (every
+line of a traceback carries its record's priority); the journal adds the time and the pid.
+Outside systemd a line carries its own time.
 gunicorn's access and error logs go to stderr with `--access-logfile - --error-logfile -`.
 """
 
@@ -27,13 +28,13 @@ HANDLER_NAME = "baoku-stderr"
 
 
 class JournalFormatter(logging.Formatter):
-    """ "<priority>logger: message", tracebacks folded onto the same entry."""
+    """The record with "<priority>" before every line of it."""
 
     def format(self, record: logging.LogRecord) -> str:
-        priority = PRIORITIES.get(record.levelno, 6)
-        text = super().format(record)
-        # One journal entry per log record: a traceback's lines would each become an entry.
-        return f"<{priority}>" + text.replace("\n", "\n ")
+        prefix = f"<{PRIORITIES.get(record.levelno, 6)}>"
+        # journald makes each line of the stream an entry: without the prefix a traceback's
+        # lines would be stored as info and vanish from `journalctl -p err`.
+        return "\n".join(prefix + line for line in super().format(record).split("\n"))
 
 
 def handler(journal: bool | None = None) -> logging.Handler:
