@@ -11,6 +11,7 @@ call from several threads (one lock per Archive: Whoosh readers share file handl
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,13 +35,19 @@ from indexer.index import (
     live_generation,
     reindex,
 )
+from indexer.pages import ArticlePage, PageCatalogue, PageRecord
+from indexer.passages import SNIPPET_CHARS
 from indexer.progress import Progress
 from indexer.results import Hit, IndexState, SearchRequest, SearchResult
+from indexer.trend import Trend, build_trend
 from indexer.view import IndexView, fmt_date
 from indexer.whoosh_fast import public_postings, read_postings
 
 if TYPE_CHECKING:
     from indexer.store import Store
+
+
+_MEDIA_NAME = re.compile(r"[0-9a-f]{64}(?:\.[a-z0-9]{1,5})?")
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,7 @@ class Archive:
         self._view: IndexView | None = None
         self._retired: list[IndexView] = []
         self._store: Store | None = None
+        self._page_catalogue: PageCatalogue | None = None
 
     def __enter__(self) -> Archive:
         return self
@@ -195,12 +203,13 @@ class Archive:
         sort: str = "relevance",
         paper: str | None = None,
         snippets: bool = True,
+        snippet_chars: int = SNIPPET_CHARS,
     ) -> SearchResult:
         """Search (see SearchRequest for the arguments, indexer/search.py for how). Raises
         ValueError for a malformed date or sort, and IndexOutdated when the index was built
         by another schema version."""
         request = SearchRequest(
-            query, limit, offset, date_from, date_to, page, sort, paper, snippets
+            query, limit, offset, date_from, date_to, page, sort, paper, snippets, snippet_chars
         )
         return self.run(request)
 
@@ -275,6 +284,65 @@ class Archive:
         with self._lock:
             view = self._current()
             return issue_pages(view, paper, date) if view is not None else []
+
+    # -- printed pages --
+
+    def _pages(self) -> PageCatalogue:
+        if self._page_catalogue is None:
+            self._page_catalogue = PageCatalogue(self.data_dir)
+        return self._page_catalogue
+
+    def article_page(self, article_id: str) -> ArticlePage | None:
+        """The printed page an article ran on (its picture, PDF and the article's region), or
+        None when the crawl kept no picture of it (indexer/pages.py)."""
+        with self._lock:
+            return self._pages().for_article(article_id)
+
+    def issue_page_images(self, paper: str, date: str) -> dict[str, PageRecord]:
+        """版次 → the kept picture and regions of each page of one issue ({} without them)."""
+        with self._lock:
+            return self._pages().for_issue(paper, date)
+
+    def page_media(self, name: str) -> tuple[bytes, str] | None:
+        """A kept page picture or PDF by its file name (<sha256>.<ext>) and its media type;
+        None for anything else (the site serves only what a page record names)."""
+        if not _MEDIA_NAME.fullmatch(name):
+            return None
+        source = f"raw/{name[:2]}/{name}"
+        with self._lock:
+            kind = self._pages().media_sources().get(source)
+        path = self.data_dir / source
+        if kind is None or not path.is_file():
+            return None
+        return path.read_bytes(), kind
+
+    # -- trends --
+
+    def trend(
+        self,
+        queries: list[str],
+        normalise: bool = False,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        paper: str | None = None,
+    ) -> Trend:
+        """Matching articles per month (per year over five years) for up to 5 queries, under
+        the same filters; normalised, as shares of the articles published each period (see
+        indexer/trend.py). Raises ValueError for no query, too many, or a malformed date."""
+
+        def count(query: str) -> SearchResult:
+            return self.search(
+                query, limit=0, date_from=date_from, date_to=date_to, paper=paper, snippets=False
+            )
+
+        published: dict[str, int] = {}
+        lo, hi = (date_from or "")[:10], (date_to or "")[:10]
+        for ref in self.issues(paper=paper):
+            # A YYYY or YYYY-MM bound covers its whole year or month: compare prefixes.
+            if (lo and ref.date[: len(lo)] < lo) or (hi and ref.date[: len(hi)] > hi):
+                continue
+            published[ref.date[:7]] = published.get(ref.date[:7], 0) + ref.articles
+        return build_trend(queries, count, published, normalise)
 
 
 def _article_from_index(view: IndexView, docnum: int) -> Article:

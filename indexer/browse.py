@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from indexer.entity_index import entity_facets
 from indexer.index import SEP
 from indexer.query import date_bound
 from indexer.results import Facets
@@ -82,6 +83,7 @@ def facets(view: IndexView, docs: np.ndarray) -> Facets:
         if view.page_names[int(c)]
     }
     return Facets(
+        **entity_facets(view, docs),
         year={str(int(y)): int(n) for y, n in zip(years, ycount, strict=True)},
         month={
             f"{int(m) // 100:04d}-{int(m) % 100:02d}": int(n)

@@ -80,6 +80,7 @@ class BulkWriter:
         self._seq = 0
         self._staged = 0
         self._db: sqlite3.Connection | None = None
+        self.committed = False
 
     # -- spilling --
 
@@ -159,6 +160,7 @@ class BulkWriter:
         self._db = None
         db.close()
         _apply(self.store, self.staging)
+        self.committed = True
         return result
 
     def _plan_removals(self, db: sqlite3.Connection) -> None:

@@ -29,7 +29,36 @@ from indexer.progress import Progress as ProgressFn
 from indexer.results import SORTS, SearchResult
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _BaokuGroup(click.Group):
+    """The one place where a write the file system refuses (disk full, read-only, no
+    permission) becomes a one-line message saying so and where, instead of a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (OSError, ValueError, RuntimeError) as exc:
+            from indexer.fsutil import refusal_text, refused_write
+
+            error = refused_write(exc)
+            if error is None:
+                raise
+            where = ctx.obj if isinstance(ctx.obj, Path) else Path.cwd()
+            command = ctx.invoked_subcommand or ""
+            raise click.ClickException(
+                f"{refusal_text(error, where)}; {_REFUSAL_OUTCOMES.get(command, _UNCHANGED)}"
+            ) from None
+
+
+_UNCHANGED = "the store and the live index are as they were before this command"
+_REFUSAL_OUTCOMES = {
+    "crawl": "every page and article stored before it is whole and the live index unchanged; "
+    "run the same crawl again to resume once there is room",
+    "backup": "no half snapshot is left and the data dir is untouched",
+    "check": "what was repaired before is whole; run `baoku check --repair` again",
+}
+
+
+@click.group(cls=_BaokuGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--data",
     "data",
@@ -214,10 +243,28 @@ def stats(data_dir: Path, as_json: bool) -> None:
         "raw_pages": sum(1 for _ in store.iter_raw()),
         "papers": dict(sorted(papers.items())),
     }
+    summary["page_images"] = _page_image_use(data_dir)
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         return
     _print_stats(summary)
+
+
+def _page_image_use(data_dir: Path) -> dict[str, int]:
+    """How many page pictures and PDFs are kept (indexer/pages.py) and their disk use."""
+    from indexer.pages import PageCatalogue
+
+    use = {"pages": 0, "images": 0, "pdfs": 0, "bytes": 0}
+    counted: set[str] = set()
+    for record in PageCatalogue(data_dir).records().values():
+        use["pages"] += 1
+        for kind, source in (("images", record.image), ("pdfs", record.pdf)):
+            if source and source not in counted:
+                counted.add(source)
+                use[kind] += 1
+                path = Path(data_dir) / source
+                use["bytes"] += path.stat().st_size if path.exists() else 0
+    return use
 
 
 def _print_stats(summary: dict) -> None:
@@ -239,6 +286,12 @@ def _print_stats(summary: dict) -> None:
             pages.add_row(paper, page or "—", str(count))
     for table in (overview, years, pages):
         console.print(table)
+    use = summary.get("page_images") or {}
+    if use.get("pages"):
+        console.print(
+            f"page images: {use['images']} pictures, {use['pdfs']} PDFs for {use['pages']} pages, "
+            f"{use['bytes'] / 1e6:.1f} MB"
+        )
 
 
 @main.command()
@@ -407,6 +460,18 @@ def _print_results(result: SearchResult) -> None:
             f"[dim]{hit.date} {escape(page)} {escape(hit.paper)} · {hit.id}[/dim]"
         )
         console.print("   " + _snippet_markup(hit.snippet, console.is_terminal))
+    _print_entity_facets(console, result)
+
+
+def _print_entity_facets(console: Console, result: SearchResult) -> None:
+    """The top people, places and organisations of the whole result, as 人物:name (count)."""
+    from rich.markup import escape
+
+    for name, prefix in (("person", "人物"), ("place", "地点"), ("organization", "机构")):
+        top = list(getattr(result.facets, name).items())[:8]
+        if top:
+            shown = "  ".join(f"{prefix}:{escape(v)} ({n})" for v, n in top)
+            console.print(f"[dim]{shown}[/dim]")
 
 
 def _snippet_markup(snippet: str, styled: bool = True) -> str:
@@ -488,6 +553,12 @@ def clean(
 @click.option("--concurrency", default=2, show_default=True, type=click.IntRange(1, 8))
 @click.option("--timeout", default=20.0, show_default=True, type=float, help="Seconds per request.")
 @click.option("--paper", default="", help="The paper's name, when the pages don't say it.")
+@click.option(
+    "--no-page-images",
+    "no_page_images",
+    is_flag=True,
+    help="Do not keep the pages' pictures and PDFs (nor the article outlines on them).",
+)
 @click.pass_obj
 def crawl(
     data_dir: Path,
@@ -500,6 +571,7 @@ def crawl(
     concurrency: int,
     timeout: float,
     paper: str,
+    no_page_images: bool = False,
 ) -> None:
     """Harvest an e-paper site into the store.
 
@@ -525,6 +597,7 @@ def crawl(
                 timeout=timeout,
                 paper=paper,
                 progress=progress,
+                page_images=not no_page_images,
             )
         except CrawlError as exc:
             raise click.ClickException(str(exc)) from exc
@@ -568,3 +641,57 @@ def serve(data_dir: Path, host: str, port: int) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# --- operations: check, backup ----------------------------------------------------------------
+
+
+@main.command()
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Rebuild the catalogues and the index; move what cannot be read to DATA/quarantine/.",
+)
+@click.pass_obj
+def check(data_dir: Path, repair: bool) -> None:
+    """Verify the article files, raw pages and index; exit 1 on any problem, each with its path."""
+    from indexer.check import check_data_dir, repair_data_dir
+
+    if not data_dir.is_dir():
+        raise click.ClickException(f"no archive at {data_dir} (use --data DIR or $BAOKU_DATA)")
+    report = repair_data_dir(data_dir) if repair else check_data_dir(data_dir)
+    for line in report.repaired:
+        click.echo(f"repaired: {line}")
+    for problem in report.problems:
+        click.echo(str(problem), err=True)
+    click.echo(
+        f"{report.article_files} article files, {report.articles} articles "
+        f"({report.article_parts} parts), {report.raw_pages} raw pages, {report.indexed} indexed: "
+        + ("no problem" if report.ok else f"{len(report.problems)} problems")
+        + f" in {data_dir}"
+    )
+    if not report.ok:
+        raise SystemExit(1)
+
+
+@main.command()
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_obj
+def backup(data_dir: Path, dest: Path) -> None:
+    """Snapshot the store and the live index into DEST/<time>/ (safe while serving/crawling)."""
+    from indexer.backup import backup as take_backup
+
+    if not data_dir.is_dir():
+        raise click.ClickException(f"no archive at {data_dir} (use --data DIR or $BAOKU_DATA)")
+    try:
+        report = take_backup(data_dir, dest)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"backup {report.snapshot}: {report.article_files} article files, "
+        f"{report.raw_copied} new raw pages copied, {report.raw_linked} linked from the "
+        f"previous backup (and {report.files_linked} unchanged files), "
+        f"index {report.generation or '(none)'}; "
+        f"{report.bytes_copied / 1e6:.1f} MB in {report.seconds:.1f} s "
+        f"(writers held {report.locked_seconds:.1f} s)"
+    )

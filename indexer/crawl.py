@@ -18,8 +18,12 @@ Politeness
 Faults
     HTTP is `requests` with urllib3's `Retry`: exponential backoff on connection errors, read
     timeouts and 429/5xx. A body cut short (Content-Length longer than the body) is retried the same
-    way. Redirects are followed; a loop ends with "redirect loop: …". A page that still fails is
-    recorded, with the reason, in the crawl state and is tried again on the next run.
+    way. Redirects are followed on the site's own hosts (the entry's, and the one its front page
+    leads to); a redirect to another host is a failure ("redirect to another host, not
+    followed: …"), and a loop ends with "redirect loop: …". A page over 20 MB (decoded: a gzip
+    bomb counts by what it inflates to), or still arriving after 120 s, is dropped as it streams
+    in (indexer/limits.py). A page that still fails is recorded, with the reason, in the crawl
+    state and is tried again on the next run.
 
 What is kept
     Every layout and article page that downloaded whole is kept byte for byte (`Store.put_raw`);
@@ -67,6 +71,7 @@ from indexer.layout import (
     parse_layout,
     strip_url,
 )
+from indexer.page_crawl import PageKeeper
 from indexer.progress import Progress, Tally
 from indexer.store import Store
 from indexer.urls import fill_pattern, url_date
@@ -206,6 +211,7 @@ def crawl(
     backoff: float = 0.5,
     paper: str = "",
     progress: Progress | None = None,
+    page_images: bool = True,
 ) -> CrawlReport:
     """Harvest the e-paper site at `url` into `store`; see the module docstring.
 
@@ -213,7 +219,8 @@ def crawl(
     page) is crawled; `date_to` defaults to the entry's date and `date_from` to `date_to`.
     `update=True` crawls from the last successful date of the previous runs to the entry's date.
     Dates that failed on an earlier run are always tried again. `progress` (indexer.progress)
-    gets three stages: "dates", "pages" and "articles".
+    gets three stages: "dates", "pages" and "articles". `page_images=False` does not keep
+    the pages' pictures and PDFs (indexer/page_crawl.py).
     """
     if not urlsplit(url).scheme or not urlsplit(url).netloc:
         raise CrawlError(f"not an absolute http(s) URL: {url!r}")
@@ -228,6 +235,7 @@ def crawl(
         paper=paper,
         progress=progress,
     )
+    run.page_keeper = PageKeeper(store, run.fetcher, run.robots, refresh) if page_images else None
     try:
         return run.crawl(url, _as_date(date_from, "--from"), _as_date(date_to, "--to"), update)
     finally:
@@ -264,6 +272,8 @@ class _Run:
         self._parsed: dict[str, Layout] = {}  # layout pages read in this run
         self._retry_failures = 0  # failures that make their date worth another run
         self._unstored: list[tuple[str, Article]] = []  # this date's articles, stored together
+        self.page_keeper: PageKeeper | None = None  # keeps the pages' pictures (issue 14)
+        self._stored_from: dict[str, Article] = {}  # article page URL → its article, this date
 
     def close(self) -> None:
         self.fetcher.stop.set()
@@ -280,6 +290,8 @@ class _Run:
         self.state = CrawlState(self.store.data_dir, host)
         try:
             entry_url, entry_layout = self._resolve_entry(url)
+            # The site's own hosts: the one asked for and the one its front page led to.
+            self.fetcher.allowed_hosts = {host, urlsplit(entry_url).netloc}
             found = url_date(entry_url)
             pattern = found[1] if found else None
             entry_day = found[0] if found else None
@@ -395,10 +407,23 @@ class _Run:
         ]
         self.tally.add("pages", total=len(first.pages), done=len(pages))
         self._crawl_articles(day, pages)
+        self._keep_pages(day, pages)
         if self._retry_failures > failures_before:
             self.state.record_date(day, "failed")
         else:
             self.state.record_date(day, "done", layout=first.url)
+
+    def _keep_pages(self, day: date, pages: list[Layout]) -> None:
+        """The pages' pictures, PDFs and article regions (unless --no-page-images)."""
+        stored, self._stored_from = self._stored_from, {}
+        if self.page_keeper is None:
+            return
+        outcome = self.page_keeper.keep(day, pages, stored)
+        self.report.fetched += outcome.fetched
+        for url, reason in outcome.failures:
+            # Reported, not retried as a failed date: the date's articles are all stored.
+            self.report.failed += 1
+            self.report.failures.append((url, reason))
 
     def _walk_to(self, day: date) -> str | None:
         """Follow the site's own date links (上一期/下一期) from the nearest later known issue.
@@ -585,6 +610,7 @@ class _Run:
         else:
             article.source = self.store.raw_source(url) or ""
         _fill_from_layout(article, url, layout, day, result.fetched_at)
+        self._stored_from[url] = article
         self._put_article(url, article)
 
     # -- bookkeeping --

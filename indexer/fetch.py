@@ -8,12 +8,14 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from protego import Protego
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
+
+from indexer.limits import MAX_FETCH_SECONDS, MAX_PAGE_BYTES, too_big
 
 __all__ = [
     "USER_AGENT",
@@ -75,6 +77,9 @@ class Fetcher:
         self.retries = retries
         self.backoff = backoff
         self.stop = threading.Event()
+        self.allowed_hosts: set[str] | None = None  # None: any host (finding the entry page)
+        self.max_bytes = MAX_PAGE_BYTES
+        self.max_seconds = MAX_FETCH_SECONDS
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._sessions_lock = threading.Lock()
@@ -107,24 +112,14 @@ class Fetcher:
 
     def get(self, url: str) -> Response:
         """Download `url`; 4xx/5xx come back as responses, transport failures as FetchError."""
-        host = urlsplit(url).netloc
         last_error = ""
         # urllib3 retries connection errors, timeouts and 5xx itself; a body cut short surfaces
         # only while requests reads it, so that one case is retried here.
         for attempt in range(self.retries + 1):
             if self.stop.is_set():
                 raise FetchError("crawl stopped")
-            self.gate.wait(host, self.stop)
             try:
-                reply = self._session().get(url, timeout=self.timeout, allow_redirects=True)
-                return Response(
-                    reply.url,
-                    reply.status_code,
-                    reply.content,
-                    reply.headers.get("Content-Type", ""),
-                )
-            except requests.TooManyRedirects as exc:
-                raise FetchError(_redirect_reason(url, exc)) from exc
+                return self._follow(url)
             except requests.exceptions.ChunkedEncodingError as exc:
                 last_error = f"truncated body: {short_reason(exc)}"
             except requests.exceptions.ContentDecodingError as exc:
@@ -138,6 +133,58 @@ class Fetcher:
             if attempt < self.retries:
                 self.stop.wait(self.backoff * (2**attempt))
         raise FetchError(f"{last_error} (after {self.retries + 1} attempts)")
+
+    def _follow(self, url: str) -> Response:
+        """One download, its redirects followed by hand: a loop is named, and a redirect to a
+        host outside `allowed_hosts` is a FetchError (recorded by the crawl, not followed)."""
+        hops = [url]
+        while True:
+            current = hops[-1]
+            self.gate.wait(urlsplit(current).netloc, self.stop)
+            reply = self._session().get(
+                current, timeout=self.timeout, allow_redirects=False, stream=True
+            )
+            try:
+                if not reply.is_redirect:
+                    data = self._read_body(reply)
+                    return Response(
+                        reply.url, reply.status_code, data, reply.headers.get("Content-Type", "")
+                    )
+                target = urljoin(reply.url, reply.headers["Location"])
+            finally:
+                reply.close()
+            if target in hops:
+                cycle = hops[hops.index(target) :] + [target]
+                raise FetchError("redirect loop: " + " → ".join(cycle))
+            if len(hops) > MAX_REDIRECTS:
+                raise FetchError(f"too many redirects (more than {MAX_REDIRECTS}) from {url}")
+            if not self.allows(target):
+                raise FetchError(f"redirect to another host, not followed: {current} → {target}")
+            hops.append(target)
+
+    def allows(self, url: str) -> bool:
+        return self.allowed_hosts is None or urlsplit(url).netloc in self.allowed_hosts
+
+    def _read_body(self, reply: requests.Response) -> bytes:
+        """The decoded body, read a piece at a time: a page over `max_bytes` (a huge file, a
+        gzip bomb, an endless chunked stream) or one still coming after `max_seconds` (a
+        trickle that never trips the read timeout) is dropped, never held whole in memory."""
+        declared = reply.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            raise FetchError(too_big(int(declared)))
+        deadline = time.monotonic() + self.max_seconds
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in reply.iter_content(64 << 10):
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise FetchError(too_big(size))
+            if time.monotonic() > deadline:
+                raise FetchError(f"download still going after {self.max_seconds:g} s: dropped")
+            if self.stop.is_set():
+                raise FetchError("crawl stopped")
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     def close(self) -> None:
         with self._sessions_lock:
@@ -167,19 +214,6 @@ def status_reason(status: int) -> str:
     if status in RETRY_STATUSES:
         return f"HTTP {status} (after retries)"
     return f"HTTP {status}"
-
-
-def _redirect_reason(url: str, exc: requests.TooManyRedirects) -> str:
-    history = [r.url for r in (exc.response.history if exc.response is not None else [])]
-    if exc.response is not None:
-        history.append(exc.response.url)
-    seen: list[str] = []
-    for hop in history:
-        if hop in seen:
-            cycle = seen[seen.index(hop) :] + [hop]
-            return "redirect loop: " + " → ".join(cycle)
-        seen.append(hop)
-    return f"too many redirects (more than {MAX_REDIRECTS}) from {url}"
 
 
 # --- robots.txt --------------------------------------------------------------------------------

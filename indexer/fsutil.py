@@ -88,3 +88,58 @@ def fsync_files(paths: list[Path]) -> None:
 def remove_tree(path: Path) -> None:
     """Remove a folder of our own temp files; a file that is already gone is fine."""
     shutil.rmtree(path, ignore_errors=True)
+
+
+_REFUSALS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+}
+
+
+def refused_write(exc: BaseException) -> OSError | None:
+    """The OSError behind a write the file system refused (full, read-only, no permission),
+    looking through the exceptions that wrap it; None for any other failure. SQLite says
+    "database or disk is full" without an errno: that counts as ENOSPC."""
+    import sqlite3
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in SPACE_ERRNOS:
+            return current
+        if isinstance(current, sqlite3.OperationalError):
+            text = str(current).lower()
+            if "disk is full" in text:
+                return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            if "readonly" in text:
+                return OSError(errno.EROFS, os.strerror(errno.EROFS))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def refusal_text(error: OSError, where: Path | str) -> str:
+    """ "the disk is full at PATH (No space left on device)": what happened and where, one line.
+    `where` is used when the error names no file."""
+    what = _REFUSALS.get(error.errno or 0, "the file system refused a write")
+    place = error.filename or where
+    reason = error.strerror or os.strerror(error.errno or 0)
+    return f"{what} at {place} ({reason})"
+
+
+def sqlite_open_error(exc: BaseException, path: Path) -> BaseException:
+    """SQLite's "unable to open database file" names neither the file nor why: the OSError a
+    read-only or unwritable folder would have given, or `exc` itself when it is something else."""
+    folder = path.parent
+    try:
+        read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return exc
+    if read_only:
+        return OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+    if not path.exists() and not os.access(folder, os.W_OK):
+        return OSError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+    return exc

@@ -113,7 +113,9 @@ class GramSegment:
 
     def postings(self, key: int) -> np.ndarray | None:
         """The document keys (dk) holding the gram, or None when no document here has it."""
-        i = int(np.searchsorted(self.keys, key))
+        # A numpy uint32 key: with a Python int, numpy converted the whole memory-mapped key
+        # array for every lookup (0.1 ms a segment at 100k articles, against 1 µs).
+        i = int(self.keys.searchsorted(np.uint32(key)))
         if i >= len(self.keys) or int(self.keys[i]) != key:
             return None
         return self.dks[self.starts[i] : self.starts[i + 1]].astype(np.int64) + self.base

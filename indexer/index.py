@@ -28,20 +28,24 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 from filelock import FileLock, Timeout
-from whoosh import fields, index
+from whoosh import columns, fields, index
 from whoosh.codec.whoosh3 import W3Codec
 
 from indexer.analysis import RUN, WordTokenizer, normalize
 from indexer.article import Article
+from indexer.entities import tag_parts
+from indexer.entity_index import encode_entities
 from indexer.grams import GramSegmentWriter
 from indexer.progress import Progress
 from indexer.scoring import WORD_BOOSTS
+from indexer.whoosh_fast import abandon_writer, open_writer
 
 # The text fields, in the order they are joined in texts.bin (and in the gram sidecar).
 TEXT_FIELDS = (
@@ -70,7 +74,7 @@ class IndexOutdated(RuntimeError):
 
 # Bump when the schema or the on-disk layout changes: `reindex` then rebuilds by itself and
 # readers refuse the old generation with a clear message instead of failing on a column.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: the `ents` column (people, places, organisations; indexer/entities.py)
 
 
 @dataclass
@@ -120,6 +124,10 @@ def make_schema() -> fields.Schema:
         tlen=fields.NUMERIC(int, bits=32, sortable=True),
         tkey=fields.ID(),
         diffs=fields.STORED(),
+        # The article's entities as one string per document (indexer/entity_index.py): a
+        # column read once per view for the person/place/organization facets and filters.
+        # A column only (not a term of the index): nothing searches its text.
+        ents=fields.COLUMN(columns.VarBytesColumn()),
     )
 
 
@@ -202,6 +210,7 @@ def doc_fields(article: Article, offset: int, dk: int) -> tuple[dict, bytes, str
         "tlen": len(data),
         "tkey": title_key(parts[0]) or "\x00",
         "diffs": text_diffs(raw, norm),
+        "ents": encode_entities(tag_parts(parts[:-1])).encode("utf-8"),  # all but page_name
     }
     if day:
         doc["date"] = day
@@ -363,7 +372,7 @@ def build_generation(
             appender.finish()
         writer.commit()
     except BaseException:
-        writer.cancel()
+        abandon_writer(writer)
         raise
     save_manifest(gen, manifest)
     return manifest
@@ -381,10 +390,15 @@ def update_generation(
     report = IndexReport(generation=gen.name)
     manifest = manifest if manifest is not None else load_manifest(gen)
     seen: set[str] = set()
-    ix = index.open_dir(str(gen))
-    writer = ix.writer(limitmb=128, codec=LeanCodec(), compound=False)
+    before = _files_of(gen)
+    writer = None
     appender = None
     try:
+        # Whoosh creates the new segment's files as the writer opens: a full disk can
+        # refuse them already.
+        writer = open_writer(
+            index.open_dir(str(gen)), limitmb=128, codec=LeanCodec(), compound=False
+        )
         with open(gen / TEXTS, "ab") as texts:
             appender = _DocAppender(gen, texts, writer, manifest)
             for done, article in enumerate(articles, start=1):
@@ -406,17 +420,55 @@ def update_generation(
             report.deleted = len(gone)
             appender.finish()
         if report.added or report.updated or report.deleted:
-            writer.commit()
-            save_manifest(gen, manifest)
+            # The manifest is written before Whoosh commits and put in place after: a full
+            # disk between the two would leave documents the manifest does not know, which
+            # the next update would add a second time.
+            with _staged_manifest(gen, manifest):
+                writer.commit()
         else:
             writer.cancel()
     except BaseException:
-        writer.cancel()
+        if writer is not None:
+            abandon_writer(writer)
         if appender is not None:
             appender.grams.discard()
+        _restore_files(gen, before)
         raise
     report.total = len(manifest.docs)
     return report
+
+
+def _files_of(gen: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_size for p in gen.iterdir()}
+
+
+def _restore_files(gen: Path, before: dict[str, int]) -> None:
+    """After a failed update of the live generation: remove what the update wrote (new
+    segment files, Whoosh's temp folder) and cut texts.bin back, so that no half-written
+    file stays."""
+    for path in gen.iterdir():
+        if path.name in before:
+            continue
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    texts = gen / TEXTS
+    if texts.exists() and texts.stat().st_size > before.get(TEXTS, 0):
+        os.truncate(texts, before.get(TEXTS, 0))
+
+
+@contextmanager
+def _staged_manifest(gen: Path, manifest: Manifest) -> Iterator[None]:
+    """Write the manifest to a temp file, run the block (the Whoosh commit), then rename it
+    in place; on failure the old manifest stays."""
+    from indexer.fsutil import atomic_writer
+
+    payload = {"schema": manifest.schema, "next_dk": manifest.next_dk, "docs": manifest.docs}
+    with atomic_writer(gen / MANIFEST) as fh:
+        fh.write(json.dumps(payload, ensure_ascii=False))
+        fh.flush()
+        yield
 
 
 def reindex(

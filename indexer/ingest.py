@@ -149,7 +149,7 @@ def ingest_paths(
             url = _file_url(path, root, base_url)
             article = None
             with _problems_into(report, str(path)):
-                data = path.read_bytes()
+                data = _read_page(path)
                 article = clean_page(data, url=url, paper=paper, profiles=profiles)
             if article is not None:  # a store write that fails ends the command, not the page
                 url = article.url or url
@@ -162,6 +162,17 @@ def ingest_paths(
                 progress(done, len(jobs))
         report.stored += bulk.commit()
     return report
+
+
+def _read_page(path: Path) -> bytes:
+    """A page's bytes; one over the size limit is refused before it is read into memory."""
+    from indexer.clean import CleanError
+    from indexer.limits import MAX_PAGE_BYTES, too_big
+
+    size = path.stat().st_size
+    if size > MAX_PAGE_BYTES:
+        raise CleanError(too_big(size))
+    return path.read_bytes()
 
 
 @contextmanager
@@ -298,10 +309,33 @@ def _readable_lines(path: Path, text: IO[str], report: ImportReport) -> Iterator
     what was read is kept, and where it broke is reported."""
     number = 0
     try:
-        for number, line in enumerate(text, 1):  # noqa: B007 — used after the loop on error
+        for number, line in enumerate(_bounded_lines(text), 1):  # noqa: B007 — used below
+            if line is None:
+                report.errors.append(Problem(f"{path}:{number}", _LONG_LINE))
+                continue
             yield number, line
     except (OSError, EOFError, UnicodeDecodeError) as exc:
         report.errors.append(Problem(f"{path}:{number + 1}", f"unreadable: {_reason(exc)}"))
+
+
+def _bounded_lines(text: IO[str]) -> Iterator[str | None]:
+    """The lines of `text`, None for one longer than MAX_PAGE_BYTES characters (skipped a
+    piece at a time): a gzip that inflates to one endless line must not fill memory."""
+    from indexer.limits import MAX_PAGE_BYTES
+
+    while True:
+        line = text.readline(MAX_PAGE_BYTES)
+        if not line:
+            return
+        if len(line) < MAX_PAGE_BYTES or line.endswith("\n"):
+            yield line
+            continue
+        while line and not line.endswith("\n"):
+            line = text.readline(MAX_PAGE_BYTES)
+        yield None
+
+
+_LONG_LINE = "line longer than 20 MB: skipped"
 
 
 def _reason(exc: Exception) -> str:

@@ -5,6 +5,7 @@
     NOT, leading minus       兰州 NOT 新区, 兰州 -新区
     phrases                  "兰州新区"  “兰州新区”  (exact characters after normalisation)
     field prefixes           标题:/title:  图片:/caption:  作者:/author:  版次:/page:  版名:
+    entities                 人物:/person:  地点:/place:  机构:/organization: (a tagged name)
                              (a value may be quoted: 标题:"兰州 新区")
     dates                    日期:2024-01-01..2024-03-31, 日期:2024, 日期:2024-01, open ends
                              (2024.., ..2024-03); also date:
@@ -39,6 +40,13 @@ FIELD_ALIASES = {
     "date": "date",
     "排序": "sort",
     "sort": "sort",
+    # Entities tagged at index time (indexer/entities.py): exact names, not fragments.
+    "人物": "person",
+    "person": "person",
+    "地点": "place",
+    "place": "place",
+    "机构": "organization",
+    "organization": "organization",
 }
 SORT_ALIASES = {
     "最新": "newest",

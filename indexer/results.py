@@ -9,9 +9,12 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from indexer.passages import SNIPPET_CHARS
+
 # The orders hits can come in; date sorts put a day's articles in page (版次) order.
 SORTS = ("relevance", "newest", "oldest")
 HIT_FIELDS = ("id", "title", "paper", "date", "page", "page_name", "score", "snippet")
+HIT_FIELDS += ("kicker", "subtitle", "author")
 
 
 class IndexState(StrEnum):
@@ -38,6 +41,8 @@ class SearchRequest:
     sort: str = "relevance"
     paper: str | None = None
     snippets: bool = True
+    # About how many characters of text each snippet shows (indexer/passages.py).
+    snippet_chars: int = SNIPPET_CHARS
 
 
 @dataclass
@@ -56,6 +61,10 @@ class Hit:
     # Holds every character bigram of an unquoted fragment but never the fragment itself:
     # listed after every exact match, its snippet marking the bigrams.
     near: bool = False
+    # The headline as printed: 引题 above the title, 副题 below it; the byline. "" when unknown.
+    kicker: str = ""
+    subtitle: str = ""
+    author: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -70,6 +79,10 @@ class Facets:
     month: dict[str, int] = field(default_factory=dict)
     page: dict[str, int] = field(default_factory=dict)
     paper: dict[str, int] = field(default_factory=dict)
+    # The 20 most frequent entities tagged at index time (indexer/entities.py), by count.
+    person: dict[str, int] = field(default_factory=dict)
+    place: dict[str, int] = field(default_factory=dict)
+    organization: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, dict[str, int]]:
         return asdict(self)

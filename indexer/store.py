@@ -41,7 +41,14 @@ from filelock import FileLock, Timeout
 
 from indexer.article import Article
 from indexer.bulk import BulkWriter, is_space_error, recover_staging
-from indexer.fsutil import atomic_writer, remove_stale_temps, remove_tree
+from indexer.fsutil import (
+    atomic_writer,
+    refusal_text,
+    refused_write,
+    remove_stale_temps,
+    remove_tree,
+    sqlite_open_error,
+)
 from indexer.zhuanban import join_continuations
 
 __all__ = ["PutResult", "RawPage", "Store", "StoreError", "StoreWriteError"]
@@ -124,6 +131,7 @@ class Store:
         self._catalogue_checked = False
         self._staging_ours = False  # this Store writes or recovers the staging
         self._rel_cache: dict[tuple[str, str], str] = {}
+        self._raw_journal: _RawJournal | None = None  # raw pages kept during a bulk write
 
     def __repr__(self) -> str:
         return f"Store({str(self.data_dir)!r})"
@@ -159,27 +167,42 @@ class Store:
         source = f"raw/{digest[:2]}/{digest}{_raw_suffix(url, content_type)}"
         with self.lock:
             path = self.data_dir / source
-            if not path.exists():
+            created = not path.exists()
+            if created:
                 remove_stale_temps(path)
                 with atomic_writer(path, "wb") as handle:
                     handle.write(data)
+                if self._raw_journal is not None:
+                    self._raw_journal.created.append(path)
             known = self._load_raw().get(url)
             if known is None or known.source != source:
                 page = RawPage(url, source, fetched_at or _now(), content_type or "")
-                self._append_raw(page)
+                try:
+                    self._append_raw(page)
+                except OSError:
+                    if created:  # a page the catalogue cannot name would be an orphan
+                        with suppress(FileNotFoundError):
+                            path.unlink()
+                    raise
         return source
 
     def _append_raw(self, page: RawPage) -> None:
         self.raw_dir.mkdir(parents=True, exist_ok=True)
         line = json.dumps(page.__dict__, ensure_ascii=False) + "\n"
         # One write of one line, then fsync: a crash can only leave a torn last line,
-        # which the reader skips.
+        # which the reader skips. A write refused (full disk) is cut back off at once.
         with open(self._raw_catalogue, "ab") as handle:
-            if handle.tell() and not self._ends_with_newline():
-                handle.write(b"\n")
-            handle.write(line.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
+            size = handle.tell()
+            try:
+                if size and not self._ends_with_newline():
+                    handle.write(b"\n")
+                handle.write(line.encode("utf-8"))
+                handle.flush()
+                os.fsync(handle.fileno())
+            except OSError:
+                with suppress(OSError):
+                    handle.truncate(size)
+                raise
         if self._raw_cache is not None:
             self._raw_cache[page.url] = page
             stat = self._raw_catalogue.stat()
@@ -332,13 +355,35 @@ class Store:
             self._recover()
             writer = BulkWriter(self)
             self._staging_ours = True
+            journal = self._raw_journal = _RawJournal(_size_or_none(self._raw_catalogue))
             try:
                 writer.open()
                 yield writer
+            except BaseException:
+                if not writer.committed:
+                    self._undo_raw(journal)
+                raise
             finally:
+                self._raw_journal = None
                 self._staging_ours = False
                 writer.close()
                 remove_tree(self.staging_dir)
+
+    def _undo_raw(self, journal: _RawJournal) -> None:
+        """Take back the raw pages a failed bulk write kept (ingest keeps each page as it
+        goes), so that the store is as it was before: their files, and their catalogue lines.
+        Truncating and unlinking free space, so this works on a full disk too."""
+        for path in reversed(journal.created):
+            with suppress(FileNotFoundError):
+                path.unlink()
+            with suppress(OSError):
+                path.parent.rmdir()  # only if empty
+        if journal.catalogue_size is None:
+            with suppress(FileNotFoundError):
+                self._raw_catalogue.unlink()
+        elif _size_or_none(self._raw_catalogue) != journal.catalogue_size:
+            os.truncate(self._raw_catalogue, journal.catalogue_size)
+        self._raw_cache = None
 
     def _recover_abandoned(self) -> None:
         """Finish the commit of a bulk writer that was killed (or drop its staging) before
@@ -371,11 +416,13 @@ class Store:
         except (OSError, sqlite3.OperationalError) as exc:
             if not is_space_error(exc):
                 raise
-            reason = getattr(exc, "strerror", None) or str(exc)
-            where = getattr(exc, "filename", None) or self.data_dir
-            raise StoreWriteError(
-                f"cannot write the store at {self.data_dir} ({reason}: {where}); {outcome}"
-            ) from exc
+            error = refused_write(exc)
+            text = (
+                refusal_text(error, self.data_dir)
+                if error is not None
+                else f"cannot write the store at {self.data_dir} ({exc})"
+            )
+            raise StoreWriteError(f"{text}; {outcome}") from exc
 
     def put_articles(self, articles: Iterable[Article]) -> PutResult:
         """Store articles, one per id; each touched file is rewritten atomically.
@@ -456,7 +503,10 @@ class Store:
     def _connect(self) -> sqlite3.Connection:
         self._meta_dir.mkdir(parents=True, exist_ok=True)
         fresh = not self.catalogue_path.exists()
-        db = sqlite3.connect(self.catalogue_path, timeout=60)
+        try:
+            db = sqlite3.connect(self.catalogue_path, timeout=60)
+        except sqlite3.OperationalError as exc:
+            raise sqlite_open_error(exc, self.catalogue_path) from exc
         db.execute(
             "CREATE TABLE IF NOT EXISTS parts (id TEXT PRIMARY KEY, file TEXT NOT NULL, "
             "head TEXT NOT NULL)"
@@ -540,6 +590,21 @@ class Store:
         with closing(self._connect()) as db:
             row = db.execute("SELECT file, head FROM parts WHERE id = ?", (article_id,)).fetchone()
         return (row[0], row[1]) if row else None
+
+
+@dataclass
+class _RawJournal:
+    """What a bulk write added to raw/: to take it back if the write fails."""
+
+    catalogue_size: int | None
+    created: list[Path] = field(default_factory=list)
+
+
+def _size_or_none(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return None
 
 
 def _lookup_many(db: sqlite3.Connection, ids: list[str]) -> dict[str, str]:

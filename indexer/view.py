@@ -113,7 +113,9 @@ class IndexView:
             dks = np.concatenate(parts)
             dks = dks[dks < len(self.doc_of_dk)]
             docs = self.doc_of_dk[dks]
-            docs = np.unique(docs[docs >= 0])
+            docs = np.sort(docs[docs >= 0])
+            # np.unique hashes; a sort and a neighbour comparison is several times faster here.
+            docs = docs[np.concatenate(([True], docs[1:] != docs[:-1]))] if len(docs) else docs
         else:
             docs = np.zeros(0, dtype=np.int64)
         if len(self._cache) > GRAM_CACHE_ENTRIES:

@@ -15,10 +15,14 @@ Interface:
 - `public_postings(reader, field, word)`: the same through Whoosh's public matcher API
   (deleted documents left out), the reference the fast path is checked against (tests,
   `Archive.health`);
-- `numeric_column(reader, name, n) -> int64 array` and `string_column(reader, name, n)`.
+- `numeric_column(reader, name, n) -> int64 array` and `string_column(reader, name, n)`;
+- `open_writer(ix, **options)` and `abandon_writer(writer)`: a segment writer that lets go of
+  Whoosh's write lock when the file system refuses a write (SegmentWriter's `_lk`, `writelock`).
 """
 
 from __future__ import annotations
+
+from contextlib import suppress
 
 import numpy as np
 from whoosh import columns as wcolumns
@@ -140,3 +144,35 @@ def _fast_column(col, count: int, field) -> np.ndarray | None:
     if field.signed:
         out = out - np.uint64(1 << (field.bits - 1))
     return out.view(np.int64)
+
+
+# --- writers that let go of Whoosh's lock when a write fails ------------------------------------
+
+
+def open_writer(ix, **options):
+    """`ix.writer(**options)` for one process, except that a writer the file system refuses
+    (a full disk while it creates the segment's files) releases Whoosh's write lock instead of
+    keeping it until the process ends; relies on SegmentWriter's `_lk` and `writelock`."""
+    from whoosh.index import LockError
+    from whoosh.writing import SegmentWriter
+
+    lock = ix.lock("WRITELOCK")
+    if not lock.acquire():
+        raise LockError(f"Index {ix.indexname} is already locked for writing")
+    try:
+        writer = SegmentWriter(ix, _lk=False, **options)
+    except BaseException:
+        lock.release()
+        raise
+    writer.writelock = lock
+    return writer
+
+
+def abandon_writer(writer) -> None:
+    """Cancel a writer after a failure and make sure its write lock is released, even when
+    the failure left it half-closed."""
+    with suppress(Exception):  # a writer that failed halfway may fail to cancel
+        writer.cancel()
+    lock = getattr(writer, "writelock", None)
+    if lock is not None and getattr(lock, "fd", None) is not None:
+        lock.release()

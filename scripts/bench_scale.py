@@ -205,6 +205,7 @@ def main() -> None:
         search_worker(*map(Path, args.search_worker))
         return
     work = Path(args.work or tempfile.mkdtemp(prefix="baoku-scale-"))
+    work.mkdir(parents=True, exist_ok=True)
 
     def log(message: str) -> None:
         print(time.strftime("%H:%M:%S"), message, flush=True)

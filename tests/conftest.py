@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -171,3 +171,86 @@ def demo_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = CliRunner().invoke(main, ["--data", str(data_dir), "demo", "--no-serve"])
     assert result.exit_code == 0, result.output
     return data_dir
+
+
+# --- a small real file system (disk-full and read-only faults) -------------------------------
+
+
+class Tmpfs:
+    """A tmpfs mounted for one test: `fill(leave)` takes its free space down to `leave` bytes,
+    `read_only()` remounts it read-only."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._ballast = 0
+
+    def free(self) -> int:
+        stat = os.statvfs(self.path)
+        return stat.f_bavail * stat.f_frsize
+
+    def fill(self, leave: int = 0) -> None:
+        """Write a ballast file so that only about `leave` bytes stay free."""
+        import errno
+
+        self._ballast += 1
+        ballast = self.path / f"ballast-{self._ballast}"
+        want = max(0, self.free() - leave)
+        with open(ballast, "wb") as handle:
+            try:
+                while want > 0:
+                    chunk = min(want, 1 << 20)
+                    handle.write(b"\0" * chunk)
+                    want -= chunk
+                handle.flush()
+            except OSError as exc:  # full already: fine, that is the point
+                if exc.errno != errno.ENOSPC:
+                    raise
+
+    def empty(self) -> None:
+        """Remove the ballast again."""
+        for ballast in self.path.glob("ballast-*"):
+            ballast.unlink()
+
+    def read_only(self, on: bool = True) -> None:
+        import subprocess
+
+        option = "remount,ro" if on else "remount,rw"
+        subprocess.run(["mount", "-o", option, str(self.path)], check=True)
+
+
+@pytest.fixture
+def mounted_tmpfs() -> Iterator[Callable[..., Tmpfs]]:
+    """Mount real tmpfs file systems (we run as root): `mounted_tmpfs("8m")` gives a `Tmpfs`.
+
+    The mount point is a world-traversable directory under /tmp, so that a test can also run a
+    command as an unprivileged user (root ignores file permissions). Skipped where mounting is
+    not allowed, a failure under CI=true. Everything is unmounted at the end of the test.
+    """
+    import shutil
+    import subprocess
+    import tempfile
+
+    mounts: list[Path] = []
+
+    def mount(size: str = "4m") -> Tmpfs:
+        point = Path(tempfile.mkdtemp(prefix="baoku-tmpfs-"))
+        point.chmod(0o755)
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(point)],
+            capture_output=True,
+        )
+        if done.returncode != 0:
+            point.rmdir()
+            reason = done.stderr.decode(errors="replace").strip()
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"cannot mount a tmpfs: {reason}")
+            pytest.skip(f"cannot mount a tmpfs here: {reason}")
+        mounts.append(point)
+        return Tmpfs(point)
+
+    try:
+        yield mount
+    finally:
+        for point in mounts:
+            subprocess.run(["umount", "-l", str(point)], check=False)
+            shutil.rmtree(point, ignore_errors=True)

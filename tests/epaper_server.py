@@ -8,7 +8,10 @@ The crawler's tests talk to it over real sockets; nothing is mocked. Faults are 
 - ``short_body(path)``: announce the full Content-Length, send half the body, close;
 - ``cut(path)``: serve only the first half of the page, with a matching Content-Length;
 - ``redirect(path, to)``: answer 302 to `to` (a path or a URL);
-- ``slow(seconds)``: wait that long before every article page (to kill a crawl halfway).
+- ``slow(seconds)``: wait that long before every article page (to kill a crawl halfway);
+- ``hostile(path, kind)``: "huge" (50 MB of HTML, chunked, no Content-Length), "gzip-bomb"
+  (a small body that inflates to 512 MB, with Content-Encoding: gzip) or "endless" (a chunked
+  response that never ends, until the client hangs up).
 
 Every request is logged (path with query) in ``requests``, its User-Agent in ``agents``.
 """
@@ -91,6 +94,12 @@ class EpaperServer:
     def redirect(self, path: str, to: str) -> None:
         self._faults[path] = _Fault("redirect", target=to)
 
+    def hostile(self, path: str, kind: str) -> None:
+        assert kind in ("huge", "gzip-bomb", "endless"), kind
+        if kind == "gzip-bomb":
+            gzip_bomb()  # made before any client waits for it
+        self._faults[path] = _Fault(kind)
+
     def clear(self, path: str | None = None) -> None:
         if path is None:
             self._faults.clear()
@@ -142,6 +151,8 @@ def _handler_for(site: EpaperServer) -> type[BaseHTTPRequestHandler]:
                 site._release.wait(fault.seconds)
             if fault is not None and fault.kind == "status":
                 return self._send(fault.status, b"<html><body>error</body></html>", "text/html")
+            if fault is not None and fault.kind in ("huge", "gzip-bomb", "endless"):
+                return _send_hostile(self, fault.kind)
             if fault is not None and fault.kind == "redirect":
                 self.send_response(302)
                 self.send_header("Location", fault.target)
@@ -178,6 +189,45 @@ def _handler_for(site: EpaperServer) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(body)
 
     return Handler
+
+
+_BOMB: list[bytes] = []
+
+
+def gzip_bomb(inflated: int = 512 << 20) -> bytes:
+    """`inflated` bytes of zeros, gzipped (about 1/1000 of that), made once: one gzip member
+    of 1 MB of zeros, repeated (a gzip stream may hold many members; clients inflate them
+    all), which takes milliseconds where compressing 512 MB takes seconds."""
+    if not _BOMB:
+        import gzip
+
+        member = gzip.compress(bytes(1 << 20), compresslevel=9)
+        _BOMB.append(member * (inflated >> 20))
+    return _BOMB[0]
+
+
+def _send_hostile(handler: BaseHTTPRequestHandler, kind: str) -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html; charset=utf-8")
+    if kind == "gzip-bomb":
+        body = gzip_bomb()
+        handler.send_header("Content-Encoding", "gzip")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            handler.wfile.write(body)
+        return
+    handler.send_header("Transfer-Encoding", "chunked")
+    handler.end_headers()
+    piece = b"<p>" + "很长的一页。".encode() * 3640 + b"</p>\n"  # about 64 KB
+    # 50 MB for "huge"; "endless" is bounded only so that a test can never hang on it.
+    count = (50 << 20) // len(piece) + 1 if kind == "huge" else 1 << 16
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+        handler.wfile.write(f"{len(b'<html><body>'):x}\r\n<html><body>\r\n".encode())
+        for _ in range(count):
+            handler.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+        handler.wfile.write(b"0\r\n\r\n")
+    handler.close_connection = True
 
 
 # --- sample articles -------------------------------------------------------------------------

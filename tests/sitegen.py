@@ -58,6 +58,7 @@ def render_site(
     encoding: str = "utf-8",
     meta_charset: str | None = "utf-8",
     base_url: str = "",
+    page_images: bool = False,
 ) -> dict[str, bytes]:
     """Every file of the site: URL path relative to the site root → bytes in `encoding`.
 
@@ -65,6 +66,9 @@ def render_site(
     `page_name` among its articles. `meta_charset=None` leaves the charset out of the pages.
     `base_url` only prefixes the absolute URLs a template prints (湖北日报's enpproperty).
     Characters that `encoding` lacks are written as numeric character references.
+    `page_images=True` also renders every page picture the layout pages show (a small JPEG
+    with each article's region filled in its own colour, see `page_picture`) and the PDFs
+    they link; 湖北日报's image maps then use shape="rect", the others stay polygons.
     """
     if template not in TEMPLATES:
         raise ValueError(f"unknown template {template!r}; expected one of {', '.join(TEMPLATES)}")
@@ -72,6 +76,7 @@ def render_site(
     if not issues:
         raise ValueError("render_site needs at least one article with a date")
     scheme = _SCHEMES[template](meta_charset, base_url)
+    scheme.rect_areas = page_images
     texts: dict[str, str] = {}
     for i, issue in enumerate(issues):
         prev_issue = issues[i - 1] if i > 0 else None
@@ -90,7 +95,70 @@ def render_site(
     if not encoding.lower().replace("-", "").startswith("utf"):
         # The real 科技日报 pages start with a UTF-8 BOM; a GB-encoded page has none.
         texts = {path: text.removeprefix("\ufeff") for path, text in texts.items()}
-    return {path: text.encode(encoding, errors="xmlcharrefreplace") for path, text in texts.items()}
+    files = {
+        path: text.encode(encoding, errors="xmlcharrefreplace") for path, text in texts.items()
+    }
+    if page_images:
+        layouts = {scheme.layout_path(issue, page) for issue in issues for page in issue.pages}
+        for path in sorted(layouts):
+            files.update(_page_files(path, texts[path]))
+    return files
+
+
+# Page pictures: the natural size when the <img> sets none; twice the <img>'s size when it
+# does (as 人民日报's 400×575 picture of a larger scan), so the map's coordinates are in the
+# displayed size, not the file's.
+PICTURE_SIZE = (350, 575)
+REGION_COLOURS = ((214, 40, 40), (42, 157, 143), (38, 70, 83), (233, 196, 106), (106, 76, 147))
+
+
+def _page_files(layout_path: str, text: str) -> dict[str, bytes]:
+    from urllib.parse import urlsplit
+
+    from indexer.page_media import parse_page_media
+
+    media = parse_page_media(text, "http://site.test/" + layout_path)
+    out: dict[str, bytes] = {}
+    if media.image_url:
+        shown = (media.width, media.height) if media.width and media.height else None
+        out[urlsplit(media.image_url).path.lstrip("/")] = page_picture(
+            [r.points for r in media.regions], shown
+        )
+    if media.pdf_url:
+        out[urlsplit(media.pdf_url).path.lstrip("/")] = page_pdf(layout_path)
+    return out
+
+
+def page_picture(regions: list[list[tuple[int, int]]], shown: tuple[int, int] | None) -> bytes:
+    """A JPEG of a printed page: white paper, each region filled in its own colour (the
+    colours of REGION_COLOURS in turn). `shown`: the size the layout page displays it at."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    scale = 2 if shown else 1
+    size = (shown[0] * 2, shown[1] * 2) if shown else PICTURE_SIZE
+    picture = Image.new("RGB", size, (255, 255, 255))
+    draw = ImageDraw.Draw(picture)
+    for i, points in enumerate(regions):
+        colour = REGION_COLOURS[i % len(REGION_COLOURS)]
+        draw.polygon([(x * scale, y * scale) for x, y in points], fill=colour)
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def page_pdf(name: str) -> bytes:
+    """A one-page PDF standing in for the printed page."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("RGB", (200, 287), (255, 255, 255))
+    ImageDraw.Draw(picture).text((10, 10), name[-40:], fill=(0, 0, 0))
+    out = io.BytesIO()
+    picture.save(out, "PDF")
+    return out.getvalue()
 
 
 def article_paths(articles: Iterable[Article], template: str) -> dict[str, str]:
@@ -185,15 +253,19 @@ def _title_for_list(article: Article) -> str:
     return article.title or article.kicker or "图片"
 
 
-def _map_areas(hrefs: list[list[str]]) -> str:
-    """An image map with a rectangle per article, stacked down the page picture."""
+def _map_areas(hrefs: list[list[str]], rect: bool = False) -> str:
+    """An image map with a rectangle per article, stacked down the page picture (as a polygon,
+    or with `rect` as shape="rect")."""
     areas = []
     height = 560 // max(len(hrefs), 1)
     for i, variants in enumerate(hrefs):
         top, bottom = 2 + i * height, (i + 1) * height
         coords = f"2,{top},346,{top},346,{bottom},2,{bottom}"
         for href in variants:
-            areas.append(f'<Area coords="{coords}" shape="polygon" href="{href}">')
+            if rect:
+                areas.append(f'<area shape="rect" coords="2,{top},346,{bottom}" href="{href}">')
+            else:
+                areas.append(f'<Area coords="{coords}" shape="polygon" href="{href}">')
     return "".join(areas)
 
 
@@ -219,6 +291,7 @@ class _Scheme:
     def __init__(self, meta_charset: str | None, base_url: str) -> None:
         self.meta_charset = meta_charset
         self.base_url = base_url
+        self.rect_areas = False  # shape="rect" areas, where the template uses them
 
     def layout_path(self, issue: _Issue, page: _Page) -> str:
         raise NotImplementedError
@@ -586,7 +659,8 @@ class _Hubei(_Pc):
             + f'<div class="day-nav">{day_nav}</div>\n'
             + f'<div class="layout-title">{_ban(page)}</div>\n'
             + f'<div class="pic"><img src="{picture}" usemap="#PagePicMap">\n'
-            + f'<map name="PagePicMap">{_map_areas([[h] for h in links])}</map></div>\n'
+            + f'<map name="PagePicMap">{_map_areas([[h] for h in links], self.rect_areas)}</map>'
+            + "</div>\n"
             + "</div>\n"
             + f'<div class="main-right">\n<ul class="layout-list">\n{pages}</ul>\n'
             + f'<ul class="news-list">\n{items}</ul>\n</div>\n</div>\n'

@@ -43,7 +43,15 @@ def test_search_json_is_the_archive_dict(data_dir: Path):
     assert payload["hits"][0]["id"] == article.id
     hit = payload["hits"][0]
     assert {"id", "title", "paper", "date", "page", "score", "snippet"} <= hit.keys()
-    assert set(payload["facets"]) == {"year", "month", "page", "paper"}
+    assert set(payload["facets"]) == {
+        "year",
+        "month",
+        "page",
+        "paper",
+        "person",
+        "place",
+        "organization",
+    }
 
 
 def test_search_human_output_and_bad_input(data_dir: Path):

@@ -15,6 +15,7 @@ variables (so gunicorn can be configured without code), else from the defaults b
 | RATELIMIT_STORAGE_URI | BAOKU_RATELIMIT_STORAGE | where hits are counted: memory:// (per process), redis://… |
 | CACHE_MAX_AGE  | BAOKU_CACHE_MAX_AGE   | seconds a browser or proxy may reuse a search page, feed or API answer |
 | QUERY_TIME_MS, MAX_OR_BRANCHES | BAOKU_QUERY_TIME_MS, BAOKU_MAX_OR_BRANCHES | the work of one search (0: no limit) |
+| WARM           | BAOKU_WARM            | 0 to skip warming the worker at start (webui/warm.py)    |
 
 Origins are space- or comma-separated, e.g. "https://a.example https://b.example".
 
@@ -56,6 +57,11 @@ DEFAULTS: dict[str, Any] = {
     "MAX_QUERY_STRING": 2048,
     "QUERY_TIME_MS": 3000,
     "MAX_OR_BRANCHES": 32,
+    "SNIPPET_CHARS": 160,  # characters of text per hit on the pages (about two lines)
+    "MAX_SNIPPET_CHARS": 400,  # the most /api/search?snippet_chars= may ask for
+    "FEED_SNIPPET_CHARS": 300,  # the Atom feed's summaries
+    "EXPORT_SNIPPET_CHARS": 500,  # the CSV export's snippet column
+    "WARM": True,  # warm the worker as it starts (webui/warm.py); never under TESTING
 }
 
 _ENV = {
@@ -71,6 +77,7 @@ _ENV = {
     "CACHE_MAX_AGE": "BAOKU_CACHE_MAX_AGE",
     "QUERY_TIME_MS": "BAOKU_QUERY_TIME_MS",
     "MAX_OR_BRANCHES": "BAOKU_MAX_OR_BRANCHES",
+    "WARM": "BAOKU_WARM",
 }
 
 
@@ -87,7 +94,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _normalise_config(app)
 
     # Imported here so `import webui` stays cheap for the CLI.
-    from webui import db, tools  # noqa: F401 - tools adds the feed, export and health routes
+    # tools adds the feed, export and health routes; trend /trend, /trend.csv, /api/trend;
+    # pages /media/<file> (page pictures and PDFs)
+    from webui import db, pages, tools, trend  # noqa: F401
     from webui.api import bp as api_bp
     from webui.views import bp as site_bp
     from webui.views import page_label
@@ -112,6 +121,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    if app.config["WARM"] and not app.testing:
+        from webui.warm import start_warming
+
+        start_warming(app)
     return app
 
 
@@ -126,6 +139,7 @@ def _normalise_config(app: Flask) -> None:
     app.config["CORS_ORIGINS"] = parse_origins(
         app.config["CORS_ORIGINS"], "CORS_ORIGINS", allow_any=True
     )
+    app.config["WARM"] = str(app.config["WARM"]).strip().lower() not in ("0", "false", "no", "")
     try:
         app.config["PROXY_HOPS"] = int(app.config["PROXY_HOPS"])
     except (TypeError, ValueError) as exc:

@@ -8,16 +8,18 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from indexer.results import HIT_FIELDS
 from webui.db import load_article, run_search
-from webui.params import reject_unknown, request_params
+from webui.params import reject_unknown, request_params, with_snippet_chars
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 API_SEARCH_PARAMS = ("q", "limit", "offset", "from", "to", "page", "paper", "sort", "fields")
+API_SEARCH_PARAMS += ("snippet_chars",)
 
 
 @bp.get("/search")
 def search() -> Response:
     params = request_params(API_SEARCH_PARAMS, 10, current_app.config["MAX_API_LIMIT"])
+    params = with_snippet_chars(params, request.args)
     body = run_search(params).to_dict()
     if params.fields != HIT_FIELDS:
         body["hits"] = [select(hit, params.fields) for hit in body["hits"]]
@@ -31,4 +33,7 @@ def select(hit: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
 @bp.get("/article/<article_id>")
 def article(article_id: str) -> Response:
     reject_unknown(request.args, ())
-    return jsonify(load_article(article_id).to_dict())
+    from webui.pages import api_page_fields  # page_image, page_pdf, region when kept
+
+    article = load_article(article_id)
+    return jsonify({**article.to_dict(), **api_page_fields(article.id)})

@@ -77,8 +77,10 @@ def run_search(params: SearchParams) -> SearchResult:
 
     archive = get_index_archive()
     try:
+        kwargs = params.archive_kwargs()
+        kwargs.setdefault("snippet_chars", current_app.config["SNIPPET_CHARS"])
         with query_budget():  # QueryTooCostly is a ValueError: a 400 that says which limit
-            return archive.search(params.q, **params.archive_kwargs())
+            return archive.search(params.q, **kwargs)
     except ValueError as exc:  # the archive's own check of dates and sort
         raise BadParameter("q", f"无法执行这个检索：{exc}") from exc
 

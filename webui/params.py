@@ -44,6 +44,7 @@ class SearchParams:
     limit: int = 10
     offset: int = 0
     fields: tuple[str, ...] = HIT_FIELDS
+    snippet_chars: int | None = None  # None: the app's SNIPPET_CHARS
 
     def archive_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for `Archive.search`, leaving out filters that are not set."""
@@ -57,6 +58,8 @@ class SearchParams:
         }
         if self.paper:
             kwargs["paper"] = self.paper
+        if self.snippet_chars is not None:
+            kwargs["snippet_chars"] = self.snippet_chars
         return kwargs
 
     def url_args(self, **changes: Any) -> dict[str, str]:
@@ -189,6 +192,13 @@ def _fields(args: MultiDict[str, str]) -> tuple[str, ...]:
             "fields", f"未知字段 “{', '.join(unknown)}”。可用的字段：{', '.join(HIT_FIELDS)}"
         )
     return names
+
+
+def with_snippet_chars(params: SearchParams, args: MultiDict[str, str]) -> SearchParams:
+    """`params` with the request's snippet_chars, checked against the app's MAX_SNIPPET_CHARS."""
+    cfg = current_app.config
+    chars = integer(args, "snippet_chars", cfg["SNIPPET_CHARS"], 20, cfg["MAX_SNIPPET_CHARS"])
+    return replace(params, snippet_chars=chars)
 
 
 def request_params(

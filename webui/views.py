@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 from indexer.results import Hit, ParsedInfo, SearchResult
 from webui.chart import build_month_chart
 from webui.db import IndexUnavailable, get_archive, get_index_archive, load_article, run_search
+from webui.entity_facets import entity_facet_groups
 from webui.params import (
     SORT_LABELS,
     BadParameter,
@@ -123,7 +124,7 @@ def results_context(params: SearchParams, result: SearchResult) -> dict[str, Any
         "page_links": page_window(number, page_count, link),
         "last_page_url": link(p=page_count if page_count > 1 else None),
         "sort_links": sort_links(params, result, link),
-        "facets": facet_groups(facets, params, link),
+        "facets": facet_groups(facets, params, link) + entity_facet_groups(facets, params, link),
         "chart": build_month_chart(result.facets.month, lambda m: link(**date_range(m))),
         "active_filters": active_filters(params, link),
         "filter_summary": filter_summary(params),
@@ -315,7 +316,14 @@ def article(article_id: str) -> str:
         original_url=safe_url(item.url),
         caption_links=[safe_url(c.src) for c in item.captions],
         related=related_articles(item.id),
+        page_view=_page_view(item.id),
     )
+
+
+def _page_view(article_id: str) -> dict[str, Any] | None:
+    from webui.pages import article_page_view  # webui/pages.py adds its routes to this bp
+
+    return article_page_view(article_id)
 
 
 # --- browsing ------------------------------------------------------------------------------
@@ -334,7 +342,12 @@ def browse() -> str:
         return render_template("browse.html", months=issues_by_month(issues), paper=paper)
     papers = [ref.paper for ref in issues if ref.date == day]
     issue_pages = [(name, archive.issue(name, day)) for name in papers]
-    return render_template("browse_issue.html", day=day, paper=paper, issues=issue_pages)
+    from webui.pages import issue_page_views
+
+    page_views = {name: issue_page_views(name, day) for name in papers}
+    return render_template(
+        "browse_issue.html", day=day, paper=paper, issues=issue_pages, page_views=page_views
+    )
 
 
 def issues_by_month(issues: list[Any]) -> list[tuple[str, list[Any]]]:

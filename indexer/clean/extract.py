@@ -43,6 +43,7 @@ from indexer.clean.page import Fields, Page, enpproperty
 from indexer.clean.profile_engine import extract_profile
 from indexer.clean.text import _CHROME_ANY, _CHROME_TEXT, _CONTENT_LINK
 from indexer.decode import DecodeError, decode_html
+from indexer.limits import MAX_PAGE_BYTES, too_big
 from indexer.profiles import PROFILES, Profile
 
 log = logging.getLogger(__name__)
@@ -95,11 +96,18 @@ def explain_page(
     """clean_page, with the rule behind every field and the fields left empty on purpose."""
     if not data:
         raise CleanError("empty file: 0 bytes")
+    if len(data) > MAX_PAGE_BYTES:
+        raise CleanError(too_big(len(data)))
     try:
         text = decode_html(data, content_type)
     except DecodeError as exc:
         raise CleanError(str(exc)) from exc
-    return explain_html(text, url=url, paper=paper, profiles=profiles)
+    try:
+        return explain_html(text, url=url, paper=paper, profiles=profiles)
+    except RecursionError:
+        # BeautifulSoup walks the tree recursively: tags nested thousands deep (no real page
+        # nests more than a few dozen) end here, as a page that cannot be read.
+        raise CleanError("tags nested too deeply to read (thousands of levels)") from None
 
 
 def _stable_url(url: str) -> str:

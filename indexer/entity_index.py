@@ -1,0 +1,106 @@
+"""The entities of the indexed articles as numpy arrays: facets and 人物:/地点:/机构: filters.
+
+Each document's entities are one string in the `ents` column (`encode_entities`); a view reads
+the column once, on first use, into pairs (document, entity) so that counting the entities of
+any result set, or finding the documents of one entity, is numpy over those pairs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from indexer.entities import ENTITY_TYPES, Entities, canonical_place
+from indexer.whoosh_fast import string_column
+
+FACET_SIZE = 20
+_KIND_CODE = {"person": "p", "place": "l", "organization": "o"}
+_CODE_KIND = {v: k for k, v in _KIND_CODE.items()}
+_SEP = "\x1f"
+NONE = "-"  # the column value of an article without entities
+
+
+MAX_PER_TYPE = 200  # a long list (a 名单, a table) still makes a column value of a few KB
+
+
+def encode_entities(entities: Entities) -> str:
+    """p钟南山␟l武汉␟o国家卫健委: one string for the column ("-" when there is none)."""
+    items = [
+        _KIND_CODE[kind] + name
+        for kind in ENTITY_TYPES
+        for name in getattr(entities, kind)[:MAX_PER_TYPE]
+    ]
+    return _SEP.join(items) or NONE
+
+
+@dataclass
+class EntityPairs:
+    """Every (document, entity) pair of a view; entity ids index `kinds` and `names`."""
+
+    docs: np.ndarray
+    ids: np.ndarray
+    kinds: np.ndarray  # per entity id: its index in ENTITY_TYPES
+    names: list[str]
+    lookup: dict[tuple[str, str], int]
+
+
+def entity_pairs(view) -> EntityPairs:
+    """The view's pairs, read from its column once and kept on the view."""
+    cached = view.__dict__.get("_entity_pairs")
+    if cached is not None:
+        return cached
+    values, codes = string_column(view.searcher.reader(), "ents", view.n)
+    lookup: dict[tuple[str, str], int] = {}
+    per_value: list[list[int]] = []
+    for value in values:
+        ids = []
+        for item in value.split(_SEP) if value != NONE else []:
+            kind = _CODE_KIND.get(item[:1])
+            if kind and len(item) > 1:
+                ids.append(lookup.setdefault((kind, item[1:]), len(lookup)))
+        per_value.append(ids)
+    docs, ids = [], []
+    live = view.live
+    for doc, code in enumerate(codes.tolist()):
+        if live[doc] and per_value[code]:
+            docs.extend([doc] * len(per_value[code]))
+            ids.extend(per_value[code])
+    keys = list(lookup)
+    pairs = EntityPairs(
+        np.asarray(docs, dtype=np.int64),
+        np.asarray(ids, dtype=np.int64),
+        np.asarray([ENTITY_TYPES.index(k) for k, _ in keys], dtype=np.int8),
+        [name for _, name in keys],
+        lookup,
+    )
+    view.__dict__["_entity_pairs"] = pairs
+    return pairs
+
+
+def entity_facets(view, docs: np.ndarray, size: int = FACET_SIZE) -> dict[str, dict[str, int]]:
+    """The `size` most frequent people, places and organisations among `docs`, by count then
+    name: {"person": {name: count}, "place": …, "organization": …}."""
+    pairs = entity_pairs(view)
+    out: dict[str, dict[str, int]] = {kind: {} for kind in ENTITY_TYPES}
+    if not len(pairs.ids) or not len(docs):
+        return out
+    chosen = np.zeros(view.n, dtype=bool)
+    chosen[docs] = True
+    counts = np.bincount(pairs.ids[chosen[pairs.docs]], minlength=len(pairs.names))
+    for code, kind in enumerate(ENTITY_TYPES):
+        ids = np.flatnonzero((pairs.kinds == code) & (counts > 0))
+        best = sorted(ids.tolist(), key=lambda i: (-int(counts[i]), pairs.names[i]))[:size]
+        out[kind] = {pairs.names[i]: int(counts[i]) for i in best}
+    return out
+
+
+def entity_mask(view, kind: str, name: str) -> np.ndarray:
+    """The live documents tagged with this entity (人物:钟南山 → kind "person")."""
+    pairs = entity_pairs(view)
+    mask = np.zeros(view.n, dtype=bool)
+    name = canonical_place(name.strip()) if kind == "place" else name.strip()
+    wanted = pairs.lookup.get((kind, name))
+    if wanted is not None:
+        mask[pairs.docs[pairs.ids == wanted]] = True
+    return mask
