@@ -50,6 +50,16 @@ if TYPE_CHECKING:
 _MEDIA_NAME = re.compile(r"[0-9a-f]{64}(?:\.[a-z0-9]{1,5})?")
 
 
+@dataclass(frozen=True)
+class IndexVersion:
+    """Which state of the index a search reads: `tag` changes with every rebuild (a new
+    generation) and every update (a new Whoosh commit); `modified` is when that state was
+    written. The web site's HTTP validators (ETag, Last-Modified) are made from it."""
+
+    tag: str
+    modified: float  # seconds since the epoch
+
+
 @dataclass
 class Health:
     """`ok` when the index is ready and its postings read right; `problem` says what is not."""
@@ -165,6 +175,20 @@ class Archive:
             except Exception as exc:  # noqa: BLE001 - any failure of the reader is the answer
                 problem = f"reading postings failed: {type(exc).__name__}: {exc}"
         return Health(problem is None, state, articles, problem)
+
+    def index_version(self) -> IndexVersion | None:
+        """The version of the index searches read now; None when there is no index. Raises
+        IndexOutdated like search."""
+        with self._lock:
+            view = self._current()
+            if view is None:
+                return None
+            commit = view.searcher.reader().generation()
+            try:
+                modified = (view.gen / "manifest.json").stat().st_mtime
+            except FileNotFoundError:
+                modified = view.gen.stat().st_mtime
+            return IndexVersion(f"{view.gen.name}.{commit}", modified)
 
     # -- searching --
 

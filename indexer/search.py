@@ -20,6 +20,7 @@ from collections import Counter
 
 import numpy as np
 
+from indexer import budget
 from indexer.analysis import RUN, normalize, query_grams, to_simplified, words
 from indexer.browse import facets
 from indexer.entities import ENTITY_TYPES
@@ -63,6 +64,7 @@ def execute(view: IndexView | None, request: SearchRequest) -> SearchResult:
     hi = _bound("date_to", request.date_to, end=True)
     limit, offset = max(0, int(request.limit)), max(0, int(request.offset))
     parsed = parse(request.query or "")
+    budget.begin(parsed)  # the web site's limits on OR branches and time (indexer/budget.py)
     result = SearchResult(query=request.query, offset=offset, limit=limit)
     filters: Filters = (lo, hi, request.page, request.paper)
     filter_only = not parsed.groups and _has_filters(parsed, filters)
@@ -104,6 +106,7 @@ def _run(
     if not limit or not (len(docs) or len(near)):
         return
     depth = offset + limit
+    budget.checkpoint()
     ranked = [(d, s, False) for d, s in _order(view, parsed, docs, depth, result.sort)]
     if len(ranked) < depth and len(near):
         more = _order(view, parsed, near, depth - len(docs), result.sort)
@@ -183,6 +186,7 @@ def _match(view: IndexView, parsed: ParsedQuery) -> np.ndarray:
 
 def clause_mask(view: IndexView, clause: Clause) -> np.ndarray:
     """The documents one fragment of a query matches."""
+    budget.checkpoint()
     if clause.field in ENTITY_TYPES:
         return entity_mask(view, clause.field, clause.text) & view.live
     mask = np.zeros(view.n, dtype=bool)
@@ -207,6 +211,7 @@ def clause_mask(view: IndexView, clause: Clause) -> np.ndarray:
 
 
 def _verify(view: IndexView, docs: np.ndarray, clause: Clause) -> np.ndarray:
+    budget.checkpoint()
     if view.mm is None:
         return docs[:0]
     needle = clause.text.encode("utf-8")
