@@ -36,6 +36,7 @@ from indexer.index import (
     reindex,
 )
 from indexer.pages import ArticlePage, PageCatalogue, PageRecord
+from indexer.passages import SNIPPET_CHARS
 from indexer.progress import Progress
 from indexer.results import Hit, IndexState, SearchRequest, SearchResult
 from indexer.trend import Trend, build_trend
@@ -47,6 +48,16 @@ if TYPE_CHECKING:
 
 
 _MEDIA_NAME = re.compile(r"[0-9a-f]{64}(?:\.[a-z0-9]{1,5})?")
+
+
+@dataclass(frozen=True)
+class IndexVersion:
+    """Which state of the index a search reads: `tag` changes with every rebuild (a new
+    generation) and every update (a new Whoosh commit); `modified` is when that state was
+    written. The web site's HTTP validators (ETag, Last-Modified) are made from it."""
+
+    tag: str
+    modified: float  # seconds since the epoch
 
 
 @dataclass
@@ -165,6 +176,20 @@ class Archive:
                 problem = f"reading postings failed: {type(exc).__name__}: {exc}"
         return Health(problem is None, state, articles, problem)
 
+    def index_version(self) -> IndexVersion | None:
+        """The version of the index searches read now; None when there is no index. Raises
+        IndexOutdated like search."""
+        with self._lock:
+            view = self._current()
+            if view is None:
+                return None
+            commit = view.searcher.reader().generation()
+            try:
+                modified = (view.gen / "manifest.json").stat().st_mtime
+            except FileNotFoundError:
+                modified = view.gen.stat().st_mtime
+            return IndexVersion(f"{view.gen.name}.{commit}", modified)
+
     # -- searching --
 
     def search(
@@ -178,6 +203,7 @@ class Archive:
         sort: str = "relevance",
         paper: str | None = None,
         snippets: bool = True,
+        snippet_chars: int = SNIPPET_CHARS,
         collapse: bool = True,
     ) -> SearchResult:
         """Search (see SearchRequest for the arguments, indexer/search.py for how). Raises
@@ -185,7 +211,17 @@ class Archive:
         by another schema version. collapse=False lists every copy of a text as a hit of its
         own (indexer/copies.py)."""
         request = SearchRequest(
-            query, limit, offset, date_from, date_to, page, sort, paper, snippets, collapse
+            query,
+            limit,
+            offset,
+            date_from,
+            date_to,
+            page,
+            sort,
+            paper,
+            snippets,
+            snippet_chars,
+            collapse,
         )
         return self.run(request)
 

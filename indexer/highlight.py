@@ -7,12 +7,20 @@ from __future__ import annotations
 import html
 from functools import lru_cache
 
-from indexer.analysis import normalize, words
+from indexer.analysis import normalize
+from indexer.passages import (
+    MAX_FRAGMENTS,
+    SNIPPET_CHARS,
+    Occurrence,
+    choose_passages,
+    merge_spans,
+    occurrences,
+    opening,
+)
 from indexer.query import ParsedQuery, parse
 from indexer.view import FIELD_INDEX
 
-SNIPPET_FRAGMENTS = 3
-SNIPPET_BEFORE, SNIPPET_AFTER = 30, 70
+SNIPPET_FRAGMENTS = MAX_FRAGMENTS
 
 
 def mark_terms(parsed: ParsedQuery) -> list[str]:
@@ -35,36 +43,9 @@ def find_spans(
     terms: list[str],
     whole_elsewhere: frozenset[str] = frozenset(),
 ) -> list[tuple[int, int]]:
-    """Merged (start, end) spans of every occurrence of the terms in normalised text.
-
-    A fragment that never occurs whole (an unquoted fragment matched by its bigrams) falls
-    back to its words of two or more characters, unless it is in `whole_elsewhere`: found
-    whole in another part of the same document, where marking its bare words would be noise.
-    """
-    spans = []
-    for term in terms:
-        found = _occurrences(norm, term)
-        if not found and term not in whole_elsewhere:
-            for word in words(term):
-                if len(word) > 1:
-                    found.extend(_occurrences(norm, word))
-        spans.extend(found)
-    spans.sort()
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _occurrences(norm: str, term: str) -> list[tuple[int, int]]:
-    out, start = [], norm.find(term)
-    while start >= 0 and term:
-        out.append((start, start + len(term)))
-        start = norm.find(term, start + 1)
-    return out
+    """Merged (start, end) spans of every occurrence of the terms in normalised text (see
+    indexer.passages.occurrences for the fallback to a fragment's words)."""
+    return merge_spans(occurrences(norm, terms, whole_elsewhere))
 
 
 def render_marked(
@@ -98,60 +79,46 @@ def make_snippet(
     parts_orig: list[str],
     terms: list[str],
     order: tuple[str, ...] = SNIPPET_FIELDS,
+    chars: int = SNIPPET_CHARS,
 ) -> str:
-    """1–3 fragments around matches, from the first field in `order` that has one."""
+    """1–3 fragments, about `chars` characters in all, around the best matches (see
+    indexer.passages) of the first field in `order` that has one."""
     whole = frozenset(t for t in terms or [] if any(t in part for part in parts_norm))
     for name in order:
         i = FIELD_INDEX[name]
-        spans = find_spans(parts_norm[i], terms, whole_elsewhere=whole) if terms else []
-        if spans:
-            return _fragments(parts_orig[i], spans)
+        found = occurrences(parts_norm[i], terms, whole) if terms else []
+        if found:
+            return _fragments(parts_orig[i], found, chars)
     # No match to show (a filter-only search, or a match in the title): the opening text,
     # from the body, else the captions of a photo story.
-    opening = next(
+    text = next(
         (
             parts_orig[FIELD_INDEX[n]]
             for n in ("body", "captions", "subtitle")
             if parts_orig[FIELD_INDEX[n]].strip()
         ),
         "",
-    )
-    head = opening[: SNIPPET_BEFORE + SNIPPET_AFTER]
-    return html.escape(head.replace("\n", " ")) + ("…" if len(opening) > len(head) else "")
+    ).strip()
+    end = opening(text, chars - 1)
+    return html.escape(text[:end].replace("\n", " ")) + ("…" if end < len(text) else "")
 
 
-def _fragments(original: str, spans: list[tuple[int, int]]) -> str:
-    """Up to SNIPPET_FRAGMENTS windows of `original`, each holding its matches whole, joined
-    by one " … " (the text's own "……" is left as it is)."""
-    windows = _windows(spans, len(original))
+def _fragments(original: str, found: list[Occurrence], chars: int) -> str:
+    """The chosen windows of `original`, each holding its matches whole, joined by one
+    " … " (the text's own "……" is left as it is)."""
+    spans = merge_spans(found)
+    windows = choose_passages(original, found, spans, chars)
     if not windows:
         return ""
-    text = " … ".join(
-        render_marked(original, spans, lo, hi).replace("\n", " ") for lo, hi in windows
-    )
+    text = " … ".join(_clean_edges(render_marked(original, spans, lo, hi)) for lo, hi in windows)
     lead = "…" if windows[0][0] > 0 else ""
     tail = "…" if windows[-1][1] < len(original) else ""
     return lead + text + tail
 
 
-def _windows(spans: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
-    """(lo, hi) windows around the first matches: a window never ends inside a match (it
-    grows to the match's end), and windows that touch or overlap are one window, so a match
-    is never split between two fragments."""
-    windows: list[tuple[int, int]] = []
-    for start, end in spans:  # sorted and disjoint (find_spans merged them)
-        if windows and start <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], max(windows[-1][1], end))
-            continue
-        if len(windows) == SNIPPET_FRAGMENTS:
-            break
-        lo = max(0, start - SNIPPET_BEFORE)
-        hi = min(length, max(end, start + SNIPPET_AFTER))
-        if windows and lo <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], hi)
-        else:
-            windows.append((lo, hi))
-    return windows
+def _clean_edges(fragment: str) -> str:
+    # The text's own "……" at a cut would run into the " … " that marks the cut.
+    return fragment.replace("\n", " ").strip().strip("…").strip()
 
 
 def highlight(text: str, query: str, within: str = "") -> str:

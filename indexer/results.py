@@ -9,9 +9,12 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from indexer.passages import SNIPPET_CHARS
+
 # The orders hits can come in; date sorts put a day's articles in page (版次) order.
 SORTS = ("relevance", "newest", "oldest")
 HIT_FIELDS = ("id", "title", "paper", "date", "page", "page_name", "score", "snippet")
+HIT_FIELDS += ("kicker", "subtitle", "author")
 
 
 class IndexState(StrEnum):
@@ -38,6 +41,8 @@ class SearchRequest:
     sort: str = "relevance"
     paper: str | None = None
     snippets: bool = True
+    # About how many characters of text each snippet shows (indexer/passages.py).
+    snippet_chars: int = SNIPPET_CHARS
     # True: copies of one text (indexer/copies.py) show as one hit, the others in its
     # `copies`, and offset/limit count distinct texts; False: every copy is a hit of its own.
     collapse: bool = True
@@ -70,6 +75,10 @@ class Hit:
     # Holds every character bigram of an unquoted fragment but never the fragment itself:
     # listed after every exact match, its snippet marking the bigrams.
     near: bool = False
+    # The headline as printed: 引题 above the title, 副题 below it; the byline. "" when unknown.
+    kicker: str = ""
+    subtitle: str = ""
+    author: str = ""
     # The other copies of the same text in the result set, oldest first (indexer/copies.py);
     # [] when there are none or the search did not collapse copies.
     copies: list[Copy] = field(default_factory=list)

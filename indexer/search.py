@@ -20,6 +20,7 @@ from collections import Counter
 
 import numpy as np
 
+from indexer import budget
 from indexer.analysis import RUN, normalize, query_grams, to_simplified, words
 from indexer.browse import facets
 from indexer.copies import copies_of, distinct_count, distinct_ranked
@@ -28,6 +29,7 @@ from indexer.entity_index import entity_mask
 from indexer.grams import gram_key
 from indexer.highlight import SNIPPET_FIELDS, make_snippet, mark_terms, snippet_order
 from indexer.index import SEP, title_key
+from indexer.passages import SNIPPET_CHARS
 from indexer.query import Clause, ParsedQuery, date_bound, parse
 from indexer.rank import pool_depth, rerank
 from indexer.results import SORTS, Hit, ParsedInfo, SearchRequest, SearchResult
@@ -43,6 +45,7 @@ from indexer.scoring import (
 )
 from indexer.view import FIELD_INDEX, IndexView, code_mask, fmt_date
 
+MIN_SNIPPET_CHARS, MAX_SNIPPET_CHARS = 20, 5000
 Filters = tuple[int | None, int | None, str | None, str | None]  # date from, date to, page, paper
 
 
@@ -55,18 +58,29 @@ def execute(view: IndexView | None, request: SearchRequest) -> SearchResult:
     Raises ValueError for a malformed date or sort (the query string itself never raises).
     """
     started = time.perf_counter()
+    check_snippet_chars(request.snippet_chars)
     if request.sort not in SORTS:
         raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {request.sort!r}")
     lo = _bound("date_from", request.date_from, end=False)
     hi = _bound("date_to", request.date_to, end=True)
     limit, offset = max(0, int(request.limit)), max(0, int(request.offset))
     parsed = parse(request.query or "")
+    budget.begin(parsed)  # the web site's limits on OR branches and time (indexer/budget.py)
     result = SearchResult(query=request.query, offset=offset, limit=limit)
     filters: Filters = (lo, hi, request.page, request.paper)
     filter_only = not parsed.groups and _has_filters(parsed, filters)
     result.sort = _effective_sort(parsed, request.sort, filter_only)
     if view is not None and (filter_only or not parsed.is_empty()):
-        _run(view, parsed, result, filters, filter_only, request.snippets, request.collapse)
+        _run(
+            view,
+            parsed,
+            result,
+            filters,
+            filter_only,
+            request.snippets,
+            request.snippet_chars,
+            request.collapse,
+        )
     result.parsed = _parsed_info(view, request.query or "", parsed, result.total, filters)
     result.took_ms = round((time.perf_counter() - started) * 1000, 2)
     return result
@@ -79,6 +93,7 @@ def _run(
     filters: Filters,
     filter_only: bool,
     snippets: bool,
+    snippet_chars: int = SNIPPET_CHARS,
     collapse: bool = True,
 ) -> None:
     # Fragments with no letter, digit or CJK character (lone punctuation) restrict nothing;
@@ -103,6 +118,8 @@ def _run(
     if not limit or not (len(docs) or len(near)):
         return
 
+    budget.checkpoint()
+
     def rank_to(depth: int) -> list[tuple[int, float, bool]]:
         ranked = [(d, s, False) for d, s in _order(view, parsed, docs, depth, result.sort)]
         if len(ranked) < depth and len(near):
@@ -118,7 +135,7 @@ def _run(
     near_terms = _near_terms(parsed) if snippets else None
     fields = snippet_order(parsed)
     result.hits = [
-        make_hit(view, d, s, near_terms if is_near else terms, fields, near=is_near)
+        make_hit(view, d, s, near_terms if is_near else terms, fields, is_near, snippet_chars)
         for d, s, is_near in ranked[offset:]
     ]
     if collapse:
@@ -195,6 +212,7 @@ def _match(view: IndexView, parsed: ParsedQuery) -> np.ndarray:
 
 def clause_mask(view: IndexView, clause: Clause) -> np.ndarray:
     """The documents one fragment of a query matches."""
+    budget.checkpoint()
     if clause.field in ENTITY_TYPES:
         return entity_mask(view, clause.field, clause.text) & view.live
     mask = np.zeros(view.n, dtype=bool)
@@ -219,6 +237,7 @@ def clause_mask(view: IndexView, clause: Clause) -> np.ndarray:
 
 
 def _verify(view: IndexView, docs: np.ndarray, clause: Clause) -> np.ndarray:
+    budget.checkpoint()
     if view.mm is None:
         return docs[:0]
     needle = clause.text.encode("utf-8")
@@ -328,6 +347,7 @@ def make_hit(
     terms: list[str] | None,
     fields: tuple[str, ...] = SNIPPET_FIELDS,
     near: bool = False,
+    snippet_chars: int = SNIPPET_CHARS,
 ) -> Hit:
     """A document as a Hit; its snippet marks `terms` (None: no snippet), looked for in
     `fields` in that order."""
@@ -341,8 +361,15 @@ def make_hit(
         page=stored.get("page", ""),
         page_name=parts_orig[FIELD_INDEX["page_name"]],
         score=round(score, 4),
-        snippet=make_snippet(parts_norm, parts_orig, terms, fields) if terms is not None else "",
+        snippet=(
+            make_snippet(parts_norm, parts_orig, terms, fields, snippet_chars)
+            if terms is not None
+            else ""
+        ),
         near=near,
+        kicker=parts_orig[FIELD_INDEX["kicker"]].strip(),
+        subtitle=parts_orig[FIELD_INDEX["subtitle"]].strip(),
+        author=parts_orig[FIELD_INDEX["author"]].strip(),
     )
 
 
@@ -435,6 +462,15 @@ def _effective_sort(parsed: ParsedQuery, sort: str, filter_only: bool) -> str:
     relevance means nothing, so the default is newest first."""
     chosen = parsed.sort if parsed.sort and sort == "relevance" else sort
     return "newest" if filter_only and chosen == "relevance" else chosen
+
+
+def check_snippet_chars(chars: int) -> None:
+    """A snippet budget the passages can be cut to: ValueError otherwise."""
+    if not isinstance(chars, int) or not MIN_SNIPPET_CHARS <= chars <= MAX_SNIPPET_CHARS:
+        raise ValueError(
+            f"snippet_chars must be a whole number from {MIN_SNIPPET_CHARS} to "
+            f"{MAX_SNIPPET_CHARS}, not {chars!r}"
+        )
 
 
 def _bound(name: str, value: str | None, end: bool) -> int | None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
 import subprocess
 import sys
@@ -61,6 +60,16 @@ def memory() -> dict:
     }
 
 
+def peak_rss_mb() -> float:
+    """This process's own high-water RSS (VmHWM). Not ru_maxrss: Linux carries that across
+    exec, so a worker started from the benchmark reported the parent's memory (the loaded
+    corpus) as its peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def write_mix(path: Path) -> None:
     mix = bench.query_mix(bench.load("rmrb-2019-2020.jsonl.gz")) + [{"q": q} for q in COMMON_WORDS]
     path.write_text(json.dumps(mix, ensure_ascii=False), encoding="utf-8")
@@ -86,7 +95,7 @@ def search_worker(folder: Path, mix_file: Path) -> None:
         times.append(ms)
         if item["q"] in COMMON_WORDS:
             common.append(ms)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mb()
     row = {"p50": bench.pct(times, 50), "p95": bench.pct(times, 95)}
     row |= {"common_p95": bench.pct(common, 95), "peak_rss_mb": peak} | memory()
     print(json.dumps(row))
@@ -205,6 +214,7 @@ def main() -> None:
         search_worker(*map(Path, args.search_worker))
         return
     work = Path(args.work or tempfile.mkdtemp(prefix="baoku-scale-"))
+    work.mkdir(parents=True, exist_ok=True)
 
     def log(message: str) -> None:
         print(time.strftime("%H:%M:%S"), message, flush=True)

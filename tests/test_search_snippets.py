@@ -14,8 +14,9 @@ import pytest
 from indexer import Archive
 from indexer.analysis import normalize
 from indexer.article import Article
-from indexer.highlight import SNIPPET_AFTER, SNIPPET_BEFORE, find_spans, make_snippet
+from indexer.highlight import find_spans, make_snippet
 from indexer.index import TEXT_FIELDS, field_texts
+from indexer.passages import SNIPPET_CHARS
 from tests.conftest import CORPORA, corpus_lines
 
 MARK = re.compile(r"<mark>(.*?)</mark>")
@@ -48,11 +49,11 @@ def check_snippet(snippet: str, original: str, marked: set[str]) -> None:
 @pytest.mark.parametrize("term", ["5G", "马克思", "兰州新区建设", "AB"])
 def test_a_match_near_a_window_edge_is_never_cut(term):
     filler = "这是用来填充的文字内容没有特别意义仅供测试使用"
-    for gap in range(SNIPPET_BEFORE + SNIPPET_AFTER - 10, SNIPPET_BEFORE + SNIPPET_AFTER + 40):
+    for gap in range(SNIPPET_CHARS // 2 - 10, SNIPPET_CHARS + 40):
         text = (filler * 10)[:40] + term + (filler * 10)[:gap] + term + filler[:30] + term
         snippet = snippet_of(text, [term])
         check_snippet(snippet, text, {term})
-        assert snippet.count(f"<mark>{term}</mark>") >= 2, (gap, snippet)
+        assert f"<mark>{term}</mark>" in snippet, (gap, snippet)
 
 
 def test_matches_that_touch_are_one_mark_and_fragments_that_touch_merge():
@@ -60,8 +61,8 @@ def test_matches_that_touch_are_one_mark_and_fragments_that_touch_merge():
     snippet = snippet_of(text, ["5G", "基站"])
     check_snippet(snippet, text, {"5G基站", "5G"})
     assert "<mark>5G基站</mark>" in snippet
-    assert snippet.count("<mark>5G</mark>") == 2
-    assert snippet.count(" … ") == 0  # the second match's window overlaps the first
+    assert snippet.count("<mark>5G</mark>") >= 1
+    assert snippet.count(" … ") == 0  # one term, one passage
 
 
 def test_whole_word_marked_not_a_prefix():

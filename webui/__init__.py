@@ -10,6 +10,12 @@ variables (so gunicorn can be configured without code), else from the defaults b
 | EMBED_ORIGINS  | BAOKU_EMBED_ORIGINS   | origins that may frame /embed (CSP frame-ancestors)      |
 | CORS_ORIGINS   | BAOKU_CORS_ORIGINS    | origins whose pages may call /api/* from a browser       |
 | PROXY_HOPS     | BAOKU_PROXY_HOPS      | reverse proxies in front; trust their X-Forwarded-* headers |
+| RATELIMIT_ENABLED | BAOKU_RATELIMIT_ENABLED | 0/false turns the rate limits off (webui/traffic.py) |
+| RATELIMIT_API, RATELIMIT_EXPORT, RATELIMIT_FEED | BAOKU_RATELIMIT_API, … | per client, e.g. "120/minute" |
+| RATELIMIT_STORAGE_URI | BAOKU_RATELIMIT_STORAGE | where hits are counted: memory:// (per process), redis://… |
+| CACHE_MAX_AGE  | BAOKU_CACHE_MAX_AGE   | seconds a browser or proxy may reuse a search page, feed or API answer |
+| QUERY_TIME_MS, MAX_OR_BRANCHES | BAOKU_QUERY_TIME_MS, BAOKU_MAX_OR_BRANCHES | the work of one search (0: no limit) |
+| WARM           | BAOKU_WARM            | 0 to skip warming the worker at start (webui/warm.py)    |
 
 Origins are space- or comma-separated, e.g. "https://a.example https://b.example".
 
@@ -40,6 +46,22 @@ DEFAULTS: dict[str, Any] = {
     "EMBED_ORIGINS": [],
     "CORS_ORIGINS": [],
     "PROXY_HOPS": 0,
+    # webui/traffic.py: rate limits per client, HTTP caching, request and query limits
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_API": "120/minute",
+    "RATELIMIT_EXPORT": "10/minute",
+    "RATELIMIT_FEED": "30/minute",
+    "CACHE_MAX_AGE": 60,
+    "MAX_CONTENT_LENGTH": 64 * 1024,  # only GET is answered: a body is never needed
+    "MAX_QUERY_STRING": 2048,
+    "QUERY_TIME_MS": 3000,
+    "MAX_OR_BRANCHES": 32,
+    "SNIPPET_CHARS": 160,  # characters of text per hit on the pages (about two lines)
+    "MAX_SNIPPET_CHARS": 400,  # the most /api/search?snippet_chars= may ask for
+    "FEED_SNIPPET_CHARS": 300,  # the Atom feed's summaries
+    "EXPORT_SNIPPET_CHARS": 500,  # the CSV export's snippet column
+    "WARM": True,  # warm the worker as it starts (webui/warm.py); never under TESTING
 }
 
 _ENV = {
@@ -47,6 +69,15 @@ _ENV = {
     "EMBED_ORIGINS": "BAOKU_EMBED_ORIGINS",
     "CORS_ORIGINS": "BAOKU_CORS_ORIGINS",
     "PROXY_HOPS": "BAOKU_PROXY_HOPS",
+    "RATELIMIT_ENABLED": "BAOKU_RATELIMIT_ENABLED",
+    "RATELIMIT_API": "BAOKU_RATELIMIT_API",
+    "RATELIMIT_EXPORT": "BAOKU_RATELIMIT_EXPORT",
+    "RATELIMIT_FEED": "BAOKU_RATELIMIT_FEED",
+    "RATELIMIT_STORAGE_URI": "BAOKU_RATELIMIT_STORAGE",
+    "CACHE_MAX_AGE": "BAOKU_CACHE_MAX_AGE",
+    "QUERY_TIME_MS": "BAOKU_QUERY_TIME_MS",
+    "MAX_OR_BRANCHES": "BAOKU_MAX_OR_BRANCHES",
+    "WARM": "BAOKU_WARM",
 }
 
 
@@ -75,6 +106,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.after_request(apply_security_headers)
     register_error_handlers(app)
+    from webui import logs, traffic
+
+    traffic.init_app(app)
+    logs.init_app(app)
     app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
     app.jinja_env.globals["page_label"] = page_label
     # Chinese stays readable in the JSON, and keys keep the order of `baoku search --json`.
@@ -86,6 +121,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    if app.config["WARM"] and not app.testing:
+        from webui.warm import start_warming
+
+        start_warming(app)
     return app
 
 
@@ -100,6 +139,7 @@ def _normalise_config(app: Flask) -> None:
     app.config["CORS_ORIGINS"] = parse_origins(
         app.config["CORS_ORIGINS"], "CORS_ORIGINS", allow_any=True
     )
+    app.config["WARM"] = str(app.config["WARM"]).strip().lower() not in ("0", "false", "no", "")
     try:
         app.config["PROXY_HOPS"] = int(app.config["PROXY_HOPS"])
     except (TypeError, ValueError) as exc:

@@ -73,9 +73,14 @@ def get_index_archive() -> Archive:
 
 def run_search(params: SearchParams) -> SearchResult:
     """Archive.search with the checked parameters; a query the archive refuses is a 400."""
+    from webui.traffic import query_budget
+
     archive = get_index_archive()
     try:
-        return archive.search(params.q, **params.archive_kwargs())
+        kwargs = params.archive_kwargs()
+        kwargs.setdefault("snippet_chars", current_app.config["SNIPPET_CHARS"])
+        with query_budget():  # QueryTooCostly is a ValueError: a 400 that says which limit
+            return archive.search(params.q, **kwargs)
     except ValueError as exc:  # the archive's own check of dates and sort
         raise BadParameter("q", f"无法执行这个检索：{exc}") from exc
 

@@ -44,6 +44,7 @@ class SearchParams:
     limit: int = 10
     offset: int = 0
     fields: tuple[str, ...] = HIT_FIELDS
+    snippet_chars: int | None = None  # None: the app's SNIPPET_CHARS
     collapse: bool = True  # False (collapse=0): every copy of one text is a hit of its own
 
     def archive_kwargs(self) -> dict[str, Any]:
@@ -58,6 +59,8 @@ class SearchParams:
         }
         if self.paper:
             kwargs["paper"] = self.paper
+        if self.snippet_chars is not None:
+            kwargs["snippet_chars"] = self.snippet_chars
         if not self.collapse:
             kwargs["collapse"] = False
         return kwargs
@@ -179,7 +182,9 @@ def parse_search(
         offset = integer(args, "offset", 0, 0, max_offset)
     fields = _fields(args) if "fields" in allowed else HIT_FIELDS
     collapse = integer(args, "collapse", 1, 0, 1) == 1 if "collapse" in allowed else True
-    return SearchParams(q, date_from, date_to, page, paper, sort, limit, offset, fields, collapse)
+    return SearchParams(
+        q, date_from, date_to, page, paper, sort, limit, offset, fields, collapse=collapse
+    )
 
 
 def _fields(args: MultiDict[str, str]) -> tuple[str, ...]:
@@ -193,6 +198,13 @@ def _fields(args: MultiDict[str, str]) -> tuple[str, ...]:
             "fields", f"未知字段 “{', '.join(unknown)}”。可用的字段：{', '.join(HIT_FIELDS)}"
         )
     return names
+
+
+def with_snippet_chars(params: SearchParams, args: MultiDict[str, str]) -> SearchParams:
+    """`params` with the request's snippet_chars, checked against the app's MAX_SNIPPET_CHARS."""
+    cfg = current_app.config
+    chars = integer(args, "snippet_chars", cfg["SNIPPET_CHARS"], 20, cfg["MAX_SNIPPET_CHARS"])
+    return replace(params, snippet_chars=chars)
 
 
 def request_params(

@@ -22,6 +22,7 @@ from indexer.results import SearchResult
 from webui.db import IndexUnavailable, get_index_archive, run_search
 from webui.params import BadParameter, SearchParams, reject_unknown, request_params
 from webui.views import bp, filter_summary, page_label
+from webui.warm import warming
 
 FEED_PARAMS = ("q", "from", "to", "page", "paper")
 EXPORT_PARAMS = ("q", "from", "to", "page", "paper", "sort", "limit", "offset")
@@ -44,6 +45,7 @@ def feed() -> Response:
             "q", "请给出检索词 q 或筛选条件（from、to、page、paper）：订阅的是一个检索的最新结果"
         )
     params = replace(params, sort="newest", limit=cfg["FEED_SIZE"], offset=0)
+    params = replace(params, snippet_chars=cfg["FEED_SNIPPET_CHARS"])
     result = run_search(params)
     return Response(atom_feed(params, result), mimetype="application/atom+xml")
 
@@ -118,6 +120,7 @@ def export_csv() -> Response:
     params = request_params(
         EXPORT_PARAMS, min(1000, cfg["MAX_EXPORT_ROWS"]), cfg["MAX_EXPORT_ROWS"]
     )
+    params = replace(params, snippet_chars=cfg["EXPORT_SNIPPET_CHARS"])
     if not params.q and not params.filtered:
         raise BadParameter(
             "q", "请给出检索词 q 或筛选条件（from、to、page、paper）：导出的是一个检索的结果"
@@ -152,8 +155,11 @@ def csv_cell(value: Any) -> str:
 
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
-    """200 when the index is ready and its postings read right (Archive.health), else 503."""
+    """200 when the index is ready and its postings read right (Archive.health), else 503;
+    503 too while the worker warms up (webui/warm.py)."""
     reject_unknown(request.args, ())
+    if warming(current_app):
+        return jsonify({"status": "error", "reason": "warming up", "warming": True}), 503
     try:
         health = get_index_archive().health()
     except IndexUnavailable as exc:
