@@ -21,11 +21,13 @@ def mark_terms(parsed: ParsedQuery) -> list[str]:
 
 
 @lru_cache(maxsize=32)
-def highlight_terms(query: str, within: str) -> tuple[tuple[str, ...], frozenset[str]]:
+def highlight_terms(
+    query: str, within: str, extra: tuple[str, ...] = ()
+) -> tuple[tuple[str, ...], frozenset[str]]:
     """The query's terms to mark and those `within` holds whole. Cached: a page highlights
     each of an article's paragraphs with the same query and article, and normalising the
     whole article again for every paragraph made a long article's page cost ~170 ms."""
-    terms = tuple(mark_terms(parse(query)))
+    terms = tuple(dict.fromkeys([*mark_terms(parse(query)), *extra]))
     document = normalize(within) if terms else ""
     return terms, frozenset(t for t in terms if t in document)
 
@@ -154,13 +156,14 @@ def _windows(spans: list[tuple[int, int]], length: int) -> list[tuple[int, int]]
     return windows
 
 
-def highlight(text: str, query: str, within: str = "") -> str:
+def highlight(text: str, query: str, within: str = "", extra: tuple[str, ...] = ()) -> str:
     """`text` HTML-escaped, every match of the query's fragments wrapped in <mark>.
 
     `within` is the whole document `text` is a part of (a paragraph of an article): a
     fragment the document holds whole is marked only whole, never by its separate words.
+    `extra`: more normalised strings to mark (the aliases of the query's names).
     """
-    terms, whole = highlight_terms(query or "", within)
+    terms, whole = highlight_terms(query or "", within, extra)
     if not terms:
         return render_marked(text, [])
     return render_marked(text, find_spans(normalize(text), list(terms), whole_elsewhere=whole))

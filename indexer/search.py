@@ -20,6 +20,7 @@ from collections import Counter
 
 import numpy as np
 
+from indexer.aliases import TYPED_BONUS, AliasTable, expand, expansions, typed_clauses
 from indexer.analysis import RUN, normalize, query_grams, to_simplified, words
 from indexer.browse import facets
 from indexer.entities import ENTITY_TYPES
@@ -28,7 +29,7 @@ from indexer.grams import gram_key
 from indexer.highlight import SNIPPET_FIELDS, make_snippet, mark_terms, snippet_order
 from indexer.index import SEP, title_key
 from indexer.query import Clause, ParsedQuery, date_bound, parse
-from indexer.rank import pool_depth, rerank
+from indexer.rank import pool_depth, pool_size, rerank
 from indexer.results import SORTS, Hit, ParsedInfo, SearchRequest, SearchResult
 from indexer.scoring import (
     SIMILAR_BOOSTS,
@@ -45,13 +46,16 @@ from indexer.view import FIELD_INDEX, IndexView, code_mask, fmt_date
 Filters = tuple[int | None, int | None, str | None, str | None]  # date from, date to, page, paper
 
 
-def execute(view: IndexView | None, request: SearchRequest) -> SearchResult:
+def execute(
+    view: IndexView | None, request: SearchRequest, aliases: AliasTable | None = None
+) -> SearchResult:
     """Run a search on `view` (None: there is no index, so no hits).
 
     A query with no words (empty, or only 日期:/版次:/排序: and exclusions) but a filter lists
     every article the filters let through, newest first unless told otherwise, with score 0
     and the article's opening text as snippet. No words and no filter: no hits.
     Raises ValueError for a malformed date or sort (the query string itself never raises).
+    `aliases`: names ORed with the names typed (indexer/aliases.py).
     """
     started = time.perf_counter()
     if request.sort not in SORTS:
@@ -60,6 +64,8 @@ def execute(view: IndexView | None, request: SearchRequest) -> SearchResult:
     hi = _bound("date_to", request.date_to, end=True)
     limit, offset = max(0, int(request.limit)), max(0, int(request.offset))
     parsed = parse(request.query or "")
+    if aliases is not None:
+        expand(parsed, aliases)
     result = SearchResult(query=request.query, offset=offset, limit=limit)
     filters: Filters = (lo, hi, request.page, request.paper)
     filter_only = not parsed.groups and _has_filters(parsed, filters)
@@ -121,11 +127,35 @@ def _order(
         return []
     if sort == "relevance":
         first = _rank(view, parsed, docs, pool_depth(len(docs), depth))
-        return rerank(view, parsed, first, len(docs))[:depth]
+        return _typed_first(view, parsed, rerank(view, parsed, first, len(docs)), len(docs))[:depth]
     # Within a day, in the paper's order: 第1版 first, then in indexing order.
     days = view.dord[docs] if sort == "oldest" else -view.dord[docs]
     order = np.lexsort((view.dk[docs], view.page_rank[view.page[docs]], days))
     return [(int(d), 0.0) for d in docs[order[:depth]]]
+
+
+def _typed_first(
+    view: IndexView, parsed: ParsedQuery, ranked: list[tuple[int, float]], candidates: int
+) -> list[tuple[int, float]]:
+    """The rescored pool with the documents holding a name as typed (not only one of its
+    aliases) TYPED_BONUS higher; what is beyond the pool keeps its place."""
+    typed = typed_clauses(parsed)
+    size = min(pool_size(candidates), len(ranked)) or len(ranked)
+    if not typed or not ranked:
+        return ranked
+    docs = np.array([d for d, _ in ranked[:size]], dtype=np.int64)
+    held = np.zeros(len(docs), dtype=bool)
+    for clause in typed:
+        if clause.field in ENTITY_TYPES:
+            held |= entity_mask(view, clause.field, clause.text)[docs]
+        else:
+            held |= np.isin(docs, _verify(view, docs, clause))
+    pool = [
+        (d, s + TYPED_BONUS * max(abs(s), 1.0) if h else s)
+        for (d, s), h in zip(ranked[:size], held.tolist(), strict=True)
+    ]
+    pool.sort(key=lambda ds: -ds[1])  # stable: ties keep the rescored order
+    return pool + ranked[size:]
 
 
 def _loose(clause: Clause) -> bool:
@@ -298,7 +328,7 @@ def _scores(view: IndexView, parsed: ParsedQuery, docs: np.ndarray) -> np.ndarra
                 keep = candidate[ids]
                 ids, tf = ids[keep], tf[keep]
                 scores[ids] += _field_scores(view, name, WORD_BOOSTS[name], df, ids, tf)
-    key = title_key(" ".join(c.text for c in parsed.positive))
+    key = title_key(" ".join(c.text for c in parsed.positive if c.alias_of is None))
     if key:
         ids, _ = view.postings("tkey", key)
         scores[ids[candidate[ids]]] += TITLE_BONUS
@@ -360,12 +390,18 @@ def _parsed_info(
     view: IndexView | None, query: str, parsed: ParsedQuery, total: int, filters: Filters
 ) -> ParsedInfo:
     terms = []
+    added = expansions(parsed)
     for clause in parsed.positive:
+        if clause.alias_of is not None:
+            continue  # shown with the name typed
         label = f'"{clause.text}"' if clause.quoted else " ".join(words(clause.text))
         if clause.field:
             label = f"{clause.field}:{label}"
+        if clause.text in added:
+            label += "（同义：" + "、".join(added[clause.text]) + "）"
         terms.append(label)
-    info = ParsedInfo(terms=terms, excluded=[c.text for c in parsed.excluded], notes=parsed.notes)
+    excluded = [c.text for c in parsed.excluded if c.alias_of is None]
+    info = ParsedInfo(terms=terms, excluded=excluded, notes=parsed.notes, aliases=added)
     simplified = to_simplified(query)
     if simplified != query:
         # The results are already those of the simplified query: nothing else to run.
