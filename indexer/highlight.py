@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 from functools import lru_cache
 
-from indexer.analysis import normalize, words
+from indexer.analysis import contains, find_all, normalize, words
 from indexer.query import ParsedQuery, parse
 from indexer.view import FIELD_INDEX
 
@@ -29,7 +29,7 @@ def highlight_terms(
     whole article again for every paragraph made a long article's page cost ~170 ms."""
     terms = tuple(dict.fromkeys([*mark_terms(parse(query)), *extra]))
     document = normalize(within) if terms else ""
-    return terms, frozenset(t for t in terms if t in document)
+    return terms, frozenset(extra) | frozenset(t for t in terms if contains(document, t))
 
 
 def find_spans(
@@ -62,11 +62,7 @@ def find_spans(
 
 
 def _occurrences(norm: str, term: str) -> list[tuple[int, int]]:
-    out, start = [], norm.find(term)
-    while start >= 0 and term:
-        out.append((start, start + len(term)))
-        start = norm.find(term, start + 1)
-    return out
+    return find_all(norm, term)  # 2000 marks 2,000 too (indexer/analysis.py)
 
 
 def render_marked(
@@ -100,9 +96,13 @@ def make_snippet(
     parts_orig: list[str],
     terms: list[str],
     order: tuple[str, ...] = SNIPPET_FIELDS,
+    exact: frozenset[str] = frozenset(),
 ) -> str:
-    """1–3 fragments around matches, from the first field in `order` that has one."""
-    whole = frozenset(t for t in terms or [] if any(t in part for part in parts_norm))
+    """1–3 fragments around matches, from the first field in `order` that has one (the
+    `exact` terms are marked only whole, never by their words)."""
+    whole = exact | frozenset(
+        t for t in terms or [] if any(contains(part, t) for part in parts_norm)
+    )
     for name in order:
         i = FIELD_INDEX[name]
         spans = find_spans(parts_norm[i], terms, whole_elsewhere=whole) if terms else []

@@ -21,7 +21,15 @@ from collections import Counter
 import numpy as np
 
 from indexer.aliases import TYPED_BONUS, AliasTable, expand, expansions, typed_clauses
-from indexer.analysis import RUN, normalize, query_grams, to_simplified, words
+from indexer.analysis import (
+    RUN,
+    contains,
+    normalize,
+    number_pattern_bytes,
+    query_grams,
+    to_simplified,
+    words,
+)
 from indexer.browse import facets
 from indexer.entities import ENTITY_TYPES
 from indexer.entity_index import entity_mask
@@ -113,8 +121,10 @@ def _run(
     terms = mark_terms(parsed) if snippets else None
     near_terms = _near_terms(parsed) if snippets else None
     fields = snippet_order(parsed)
+    # Aliases are marked where they stand whole, never by their separate words.
+    added = frozenset(c.text for c in parsed.positive if c.alias_of is not None)
     result.hits = [
-        make_hit(view, d, s, near_terms if is_near else terms, fields, near=is_near)
+        make_hit(view, d, s, near_terms if is_near else terms, fields, near=is_near, exact=added)
         for d, s, is_near in ranked[offset:]
     ]
 
@@ -238,6 +248,16 @@ def _verify(view: IndexView, docs: np.ndarray, clause: Clause) -> np.ndarray:
     needle = clause.text.encode("utf-8")
     keep = np.zeros(len(docs), dtype=bool)
     find, toff, tlen = view.mm.find, view.toff, view.tlen
+    number = number_pattern_bytes(clause.text)  # 2000 also finds 2,000 (analysis.py)
+    if number is not None:
+        mm = view.mm
+        for i, d in enumerate(docs.tolist()):
+            off = int(toff[d])
+            if clause.field is None:
+                keep[i] = number.search(mm, off, off + int(tlen[d])) is not None
+            else:
+                keep[i] = contains(view.field_text(d, clause.field), clause.text)
+        return docs[keep]
     if clause.field is None:
         for i, d in enumerate(docs.tolist()):
             off = int(toff[d])
@@ -342,9 +362,10 @@ def make_hit(
     terms: list[str] | None,
     fields: tuple[str, ...] = SNIPPET_FIELDS,
     near: bool = False,
+    exact: frozenset[str] = frozenset(),
 ) -> Hit:
     """A document as a Hit; its snippet marks `terms` (None: no snippet), looked for in
-    `fields` in that order."""
+    `fields` in that order; the `exact` ones only where they stand whole."""
     stored, norm, original = view.stored_texts(docnum)
     parts_norm, parts_orig = norm.split(SEP), original.split(SEP)
     return Hit(
@@ -355,7 +376,9 @@ def make_hit(
         page=stored.get("page", ""),
         page_name=parts_orig[FIELD_INDEX["page_name"]],
         score=round(score, 4),
-        snippet=make_snippet(parts_norm, parts_orig, terms, fields) if terms is not None else "",
+        snippet=make_snippet(parts_norm, parts_orig, terms, fields, exact)
+        if terms is not None
+        else "",
         near=near,
     )
 
