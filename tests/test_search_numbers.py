@@ -16,13 +16,13 @@ from indexer.index import reindex
 MARK = re.compile(r"<mark>(.*?)</mark>")
 
 
-def article(aid: str, body: str) -> Article:
+def article(aid: str, body: str, title: str = "经济简讯") -> Article:
     return Article(
         id=aid,
         paper="测试报",
         date="2022-06-01",
         page="03",
-        title="经济简讯",
+        title=title,
         sections=[Section("", [body])],
     )
 
@@ -38,8 +38,9 @@ ARTICLES = [
     article("g5", "全市建成５Ｇ基站。"),
     article("percent", "增速达到10.5％，高于预期。"),
     article("percent-ascii", "增速达到10.5%，高于预期。"),
+    article("title", "项目陆续开工。", title="投资２，０００亿元"),
 ]
-THOUSAND = {"comma", "wide-comma", "cjk-comma", "plain"}
+THOUSAND = {"comma", "wide-comma", "cjk-comma", "plain", "title"}
 
 
 @pytest.fixture(scope="module")
@@ -65,11 +66,14 @@ def test_normalize_keeps_length_and_marks_only_thousands_separators():
     assert words(normalize("2,000元")) == words("2000元")
 
 
-@pytest.mark.parametrize(
-    "query", ["2000", "2,000", "２，０００", "2，000", '"2,000个"', '"2000个"']
-)
+@pytest.mark.parametrize("query", ["2000", "2,000", "２，０００", "2，000", '"2,000"'])
 def test_every_way_of_writing_a_thousand_finds_all(archive, query):
     assert found(archive, query) == THOUSAND
+
+
+@pytest.mark.parametrize("query", ['"2,000个"', '"2000个"', "２０００个"])
+def test_a_phrase_with_a_number_finds_all_writings(archive, query):
+    assert found(archive, query) == THOUSAND - {"title"}
 
 
 def test_a_number_inside_a_longer_one_and_lists(archive):
@@ -78,6 +82,11 @@ def test_a_number_inside_a_longer_one_and_lists(archive):
     assert found(archive, '"1,2,3"') == {"list"}
     assert found(archive, "123") == {"big"}  # 1,2,3 is a list: no 123 in it
     assert found(archive, "2500") == {"other-number"}
+
+
+def test_a_number_in_a_field(archive):
+    assert found(archive, "标题:2000") == found(archive, "title:2,000亿") == {"title"}
+    assert found(archive, '标题:"2000亿元"') == {"title"}
 
 
 def test_full_width_letters_and_percent(archive):
