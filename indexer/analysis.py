@@ -12,6 +12,16 @@
 - `grams(text)`: the set of character unigrams and bigrams inside runs of letters/digits/CJK
   (punctuation and spaces break runs). Indexed without positions; every substring of two or
   more characters has all its bigrams in the set, which makes fragments findable (recall 1.0).
+- Numbers: 2,000, 2，000, ２，０００ and 2000 are one number. A comma that separates thousands
+  (1–3 digits, then groups of `,` + exactly three digits, not inside a longer digit run and
+  not after a comma or a point, so the list 1,2,3 and 12345,678 stay as they are) becomes
+  NUMBER_MARK (U+2063 INVISIBLE SEPARATOR) in `normalize`, which keeps the length, so
+  highlighting still marks the original "2,000". The mark is then invisible to matching:
+  `grams`, `query_grams` and `words` drop it (the grams and word of 2,000 are those of 2000),
+  and a needle with adjacent digits is verified with `number_pattern` (the mark optional
+  between any two digits) instead of a plain find. Why not strip the comma from the query
+  only: the text's "2,000" has no bigram "20", so it would have to be found by the grams
+  "2" and "00" (most of the archive) and verified one by one. ％ → % is NFKC already.
 - `WordTokenizer`: the Whoosh analyzer for the word fields, sequential positions 0, 1, 2, …
   (word positions, not character offsets). It expects normalised text.
 """
@@ -35,6 +45,10 @@ DICT_PATH = Path(__file__).parent / "data" / "newsroom_dict.txt"
 RUN = re.compile(r"[^\W_]+")
 
 _local = threading.local()
+
+NUMBER_MARK = "\u2063"  # stands for a thousands separator in normalised text
+_THOUSANDS = re.compile(r"(?<![0-9.,])[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])")
+_DIGIT_PAIR = re.compile(r"[0-9][0-9]")
 
 
 def _converter() -> opencc.OpenCC:
@@ -104,13 +118,75 @@ def normalize(text: str) -> str:
     if len(out) != len(text):
         # Rare (combining marks, ß …): character by character, to keep offsets aligned.
         out = "".join(_char_norm(ch) for ch in text)
-    return out.translate(_SPACES)
+    out = out.translate(_SPACES)
+    if "," in out:
+        out = _THOUSANDS.sub(lambda m: m.group(0).replace(",", NUMBER_MARK), out)
+    return out
+
+
+def unmarked(norm_text: str) -> str:
+    """Normalised text without its thousands marks (for grams and words, not for offsets)."""
+    return norm_text.replace(NUMBER_MARK, "") if NUMBER_MARK in norm_text else norm_text
+
+
+def _number_regex(norm_fragment: str) -> str | None:
+    plain = unmarked(norm_fragment)
+    if not _DIGIT_PAIR.search(plain):
+        return None
+    out = []
+    for i, ch in enumerate(plain):
+        if (
+            i
+            and ch.isascii()
+            and ch.isdigit()
+            and plain[i - 1].isascii()
+            and plain[i - 1].isdigit()
+        ):
+            out.append("(?:" + NUMBER_MARK + ")?")
+        out.append(re.escape(ch))
+    return "".join(out)
+
+
+@lru_cache(maxsize=1024)
+def number_pattern(norm_fragment: str) -> re.Pattern[str] | None:
+    """For a fragment with two adjacent digits, the pattern that finds it in normalised text
+    with or without thousands marks (2000 finds 2,000 and 2,000 finds 2000); None otherwise
+    (a plain find is exact)."""
+    regex = _number_regex(norm_fragment)
+    return re.compile(regex) if regex is not None else None
+
+
+@lru_cache(maxsize=1024)
+def number_pattern_bytes(norm_fragment: str) -> re.Pattern[bytes] | None:
+    """`number_pattern` over UTF-8 bytes (texts.bin, memory-mapped)."""
+    regex = _number_regex(norm_fragment)
+    return re.compile(regex.encode("utf-8")) if regex is not None else None
+
+
+def find_all(norm_text: str, norm_fragment: str) -> list[tuple[int, int]]:
+    """(start, end) of every occurrence of the fragment, numbers read as `number_pattern`."""
+    pattern = number_pattern(norm_fragment)
+    if pattern is not None:
+        return [m.span() for m in pattern.finditer(norm_text)]
+    out, start = [], norm_text.find(norm_fragment)
+    while start >= 0 and norm_fragment:
+        out.append((start, start + len(norm_fragment)))
+        start = norm_text.find(norm_fragment, start + 1)
+    return out
+
+
+def contains(norm_text: str, norm_fragment: str) -> bool:
+    """Whether the normalised text holds the fragment (numbers read as `number_pattern`)."""
+    pattern = number_pattern(norm_fragment)
+    if pattern is not None:
+        return pattern.search(norm_text) is not None
+    return norm_fragment in norm_text
 
 
 def grams(norm_text: str) -> set[str]:
     """Unigrams and bigrams of every letter/digit/CJK run in already normalised text."""
     found: set[str] = set()
-    for run in RUN.findall(norm_text):
+    for run in RUN.findall(unmarked(norm_text)):
         found.update(run)
         if len(run) > 1:
             found.update(map(str.__add__, run, run[1:]))
@@ -121,7 +197,7 @@ def query_grams(norm_fragment: str) -> list[str]:
     """The grams a document must contain to contain `norm_fragment`: its bigrams, or the
     character itself for one-character runs."""
     needed: list[str] = []
-    for run in RUN.findall(norm_fragment):
+    for run in RUN.findall(unmarked(norm_fragment)):
         if len(run) == 1:
             needed.append(run)
         else:
@@ -149,7 +225,7 @@ _load_dictionary()
 
 def words(norm_text: str) -> list[str]:
     """jieba precise-mode words of normalised text, punctuation and spaces dropped."""
-    return [w for w in rjieba.cut(norm_text) if RUN.search(w)]
+    return [w for w in rjieba.cut(unmarked(norm_text)) if RUN.search(w)]
 
 
 class WordTokenizer(Tokenizer):

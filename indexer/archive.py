@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from indexer import search as _search
+from indexer.aliases import AliasList, expand, expansions
 from indexer.analysis import words
 from indexer.article import Article, Caption, Section
 from indexer.browse import IssuePage, IssueRef, issue_pages, list_issues
@@ -38,6 +39,7 @@ from indexer.index import (
 from indexer.pages import ArticlePage, PageCatalogue, PageRecord
 from indexer.passages import SNIPPET_CHARS
 from indexer.progress import Progress
+from indexer.query import parse
 from indexer.results import Hit, IndexState, SearchRequest, SearchResult
 from indexer.trend import Trend, build_trend
 from indexer.view import IndexView, fmt_date
@@ -81,6 +83,7 @@ class Archive:
         self._retired: list[IndexView] = []
         self._store: Store | None = None
         self._page_catalogue: PageCatalogue | None = None
+        self.aliases = AliasList(self.data_dir)  # DATA/aliases.txt, re-read when it changes
 
     def __enter__(self) -> Archive:
         return self
@@ -228,7 +231,7 @@ class Archive:
     def run(self, request: SearchRequest) -> SearchResult:
         """`search` with its arguments in a SearchRequest."""
         with self._lock:
-            return _search.execute(self._current(), request)
+            return _search.execute(self._current(), request, self.aliases.table())
 
     def example_queries(self, limit: int = 5) -> list[str]:
         """Queries drawn from the newest articles that find something here (标题:word,
@@ -274,14 +277,20 @@ class Archive:
 
     def highlight(self, text: str, query: str, within: str = "") -> str:
         """`text` HTML-escaped with the query's matches marked (see indexer.highlight)."""
-        return highlight(text, query, within)
+        return highlight(text, query, within, self._alias_terms(query))
+
+    def _alias_terms(self, query: str) -> tuple[str, ...]:
+        """The aliases a search for `query` added, to mark them too."""
+        added = expansions(expand(parse(query or ""), self.aliases.table()))
+        return tuple(name for names in added.values() for name in names)
 
     def article_highlighter(self, query: str, article: Article) -> Callable[[str], str]:
         """`highlight` for the parts of one article (its title, paragraphs, captions …), each
         judged against the whole article, so a fragment it holds whole is never marked by its
         bare words in a part that lacks it."""
         within = "\n".join(field_texts(article).values())
-        return lambda part: highlight(part, query, within=within)
+        extra = self._alias_terms(query)
+        return lambda part: highlight(part, query, within=within, extra=extra)
 
     # -- browsing --
 

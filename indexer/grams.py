@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.analysis import RUN
+from indexer.analysis import RUN, unmarked
 
 PREFIX = "grams-"
 KEYS, STARTS, DKS = "keys", "starts", "dks"
@@ -29,6 +29,7 @@ def _code_points(norm: str) -> np.ndarray:
 
 def gram_keys(norm: str) -> np.ndarray:
     """The sorted unique gram keys (see `gram_key`) of normalised text, computed with numpy."""
+    norm = unmarked(norm)  # 2,000 has the grams of 2000 (indexer/analysis.py)
     cps = _code_points(norm)
     inrun = np.zeros(len(cps), dtype=bool)
     for m in RUN.finditer(norm):

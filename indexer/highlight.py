@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 from functools import lru_cache
 
-from indexer.analysis import normalize
+from indexer.analysis import contains, normalize
 from indexer.passages import (
     MAX_FRAGMENTS,
     SNIPPET_CHARS,
@@ -29,13 +29,15 @@ def mark_terms(parsed: ParsedQuery) -> list[str]:
 
 
 @lru_cache(maxsize=32)
-def highlight_terms(query: str, within: str) -> tuple[tuple[str, ...], frozenset[str]]:
+def highlight_terms(
+    query: str, within: str, extra: tuple[str, ...] = ()
+) -> tuple[tuple[str, ...], frozenset[str]]:
     """The query's terms to mark and those `within` holds whole. Cached: a page highlights
     each of an article's paragraphs with the same query and article, and normalising the
     whole article again for every paragraph made a long article's page cost ~170 ms."""
-    terms = tuple(mark_terms(parse(query)))
+    terms = tuple(dict.fromkeys([*mark_terms(parse(query)), *extra]))
     document = normalize(within) if terms else ""
-    return terms, frozenset(t for t in terms if t in document)
+    return terms, frozenset(extra) | frozenset(t for t in terms if contains(document, t))
 
 
 def find_spans(
@@ -80,10 +82,14 @@ def make_snippet(
     terms: list[str],
     order: tuple[str, ...] = SNIPPET_FIELDS,
     chars: int = SNIPPET_CHARS,
+    exact: frozenset[str] = frozenset(),
 ) -> str:
     """1–3 fragments, about `chars` characters in all, around the best matches (see
-    indexer.passages) of the first field in `order` that has one."""
-    whole = frozenset(t for t in terms or [] if any(t in part for part in parts_norm))
+    indexer.passages) of the first field in `order` that has one (the `exact` terms are
+    marked only whole, never by their words)."""
+    whole = exact | frozenset(
+        t for t in terms or [] if any(contains(part, t) for part in parts_norm)
+    )
     for name in order:
         i = FIELD_INDEX[name]
         found = occurrences(parts_norm[i], terms, whole) if terms else []
@@ -121,13 +127,14 @@ def _clean_edges(fragment: str) -> str:
     return fragment.replace("\n", " ").strip().strip("…").strip()
 
 
-def highlight(text: str, query: str, within: str = "") -> str:
+def highlight(text: str, query: str, within: str = "", extra: tuple[str, ...] = ()) -> str:
     """`text` HTML-escaped, every match of the query's fragments wrapped in <mark>.
 
     `within` is the whole document `text` is a part of (a paragraph of an article): a
     fragment the document holds whole is marked only whole, never by its separate words.
+    `extra`: more normalised strings to mark (the aliases of the query's names).
     """
-    terms, whole = highlight_terms(query or "", within)
+    terms, whole = highlight_terms(query or "", within, extra)
     if not terms:
         return render_marked(text, [])
     return render_marked(text, find_spans(normalize(text), list(terms), whole_elsewhere=whole))

@@ -77,6 +77,7 @@ class IndexOutdated(RuntimeError):
 # readers refuse the old generation with a clear message instead of failing on a column.
 SCHEMA_VERSION = 4  # 3: the `ents` column (people, places, organisations; indexer/entities.py)
 # 4: the `ckey` column (copy key of the body, indexer/copies.py)
+# 4: thousands separators marked in texts.bin, 2,000 indexed as 2000 (grams, words)
 
 
 @dataclass

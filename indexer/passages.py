@@ -16,7 +16,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from indexer.analysis import words
+from indexer.analysis import find_all, words
 
 SNIPPET_CHARS = 160
 MAX_FRAGMENTS = 3
@@ -69,11 +69,8 @@ def occurrences(norm: str, terms: list[str], whole_elsewhere: frozenset[str]) ->
 
 
 def _find_all(norm: str, term: str, label: str) -> list[Occurrence]:
-    out, start = [], norm.find(term) if term else -1
-    while start >= 0:
-        out.append(Occurrence(start, start + len(term), label))
-        start = norm.find(term, start + 1)
-    return out
+    # analysis.find_all reads numbers as printed: the term 2000 also finds 2,000.
+    return [Occurrence(start, end, label) for start, end in find_all(norm, term)] if term else []
 
 
 def merge_spans(found: list[Occurrence]) -> list[tuple[int, int]]:

@@ -68,6 +68,8 @@ class Clause:
     text: str
     field: str | None = None
     quoted: bool = False
+    # Set on a name added by indexer/aliases.py: the name typed that it stands for.
+    alias_of: str | None = None
 
 
 @dataclass

@@ -115,6 +115,8 @@ class ParsedInfo:
     suggestion: str | None = None
     suggestion_query: str | None = None
     notes: list[str] = field(default_factory=list)
+    # Name typed → the aliases searched with it (indexer/aliases.py).
+    aliases: dict[str, list[str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -21,7 +21,16 @@ from collections import Counter
 import numpy as np
 
 from indexer import budget
-from indexer.analysis import RUN, normalize, query_grams, to_simplified, words
+from indexer.aliases import TYPED_BONUS, AliasTable, expand, expansions, typed_clauses
+from indexer.analysis import (
+    RUN,
+    contains,
+    normalize,
+    number_pattern_bytes,
+    query_grams,
+    to_simplified,
+    words,
+)
 from indexer.browse import facets
 from indexer.copies import copies_of, distinct_count, distinct_ranked
 from indexer.entities import ENTITY_TYPES
@@ -31,7 +40,7 @@ from indexer.highlight import SNIPPET_FIELDS, make_snippet, mark_terms, snippet_
 from indexer.index import SEP, title_key
 from indexer.passages import SNIPPET_CHARS
 from indexer.query import Clause, ParsedQuery, date_bound, parse
-from indexer.rank import pool_depth, rerank
+from indexer.rank import pool_depth, pool_size, rerank
 from indexer.results import SORTS, Hit, ParsedInfo, SearchRequest, SearchResult
 from indexer.scoring import (
     SIMILAR_BOOSTS,
@@ -49,13 +58,16 @@ MIN_SNIPPET_CHARS, MAX_SNIPPET_CHARS = 20, 5000
 Filters = tuple[int | None, int | None, str | None, str | None]  # date from, date to, page, paper
 
 
-def execute(view: IndexView | None, request: SearchRequest) -> SearchResult:
+def execute(
+    view: IndexView | None, request: SearchRequest, aliases: AliasTable | None = None
+) -> SearchResult:
     """Run a search on `view` (None: there is no index, so no hits).
 
     A query with no words (empty, or only 日期:/版次:/排序: and exclusions) but a filter lists
     every article the filters let through, newest first unless told otherwise, with score 0
     and the article's opening text as snippet. No words and no filter: no hits.
     Raises ValueError for a malformed date or sort (the query string itself never raises).
+    `aliases`: names ORed with the names typed (indexer/aliases.py).
     """
     started = time.perf_counter()
     check_snippet_chars(request.snippet_chars)
@@ -66,6 +78,8 @@ def execute(view: IndexView | None, request: SearchRequest) -> SearchResult:
     limit, offset = max(0, int(request.limit)), max(0, int(request.offset))
     parsed = parse(request.query or "")
     budget.begin(parsed)  # the web site's limits on OR branches and time (indexer/budget.py)
+    if aliases is not None:
+        expand(parsed, aliases)
     result = SearchResult(query=request.query, offset=offset, limit=limit)
     filters: Filters = (lo, hi, request.page, request.paper)
     filter_only = not parsed.groups and _has_filters(parsed, filters)
@@ -134,8 +148,12 @@ def _run(
     terms = mark_terms(parsed) if snippets else None
     near_terms = _near_terms(parsed) if snippets else None
     fields = snippet_order(parsed)
+    # Aliases are marked where they stand whole, never by their separate words.
+    added = frozenset(c.text for c in parsed.positive if c.alias_of is not None)
     result.hits = [
-        make_hit(view, d, s, near_terms if is_near else terms, fields, is_near, snippet_chars)
+        make_hit(
+            view, d, s, near_terms if is_near else terms, fields, is_near, snippet_chars, added
+        )
         for d, s, is_near in ranked[offset:]
     ]
     if collapse:
@@ -154,11 +172,35 @@ def _order(
         return []
     if sort == "relevance":
         first = _rank(view, parsed, docs, pool_depth(len(docs), depth))
-        return rerank(view, parsed, first, len(docs))[:depth]
+        return _typed_first(view, parsed, rerank(view, parsed, first, len(docs)), len(docs))[:depth]
     # Within a day, in the paper's order: 第1版 first, then in indexing order.
     days = view.dord[docs] if sort == "oldest" else -view.dord[docs]
     order = np.lexsort((view.dk[docs], view.page_rank[view.page[docs]], days))
     return [(int(d), 0.0) for d in docs[order[:depth]]]
+
+
+def _typed_first(
+    view: IndexView, parsed: ParsedQuery, ranked: list[tuple[int, float]], candidates: int
+) -> list[tuple[int, float]]:
+    """The rescored pool with the documents holding a name as typed (not only one of its
+    aliases) TYPED_BONUS higher; what is beyond the pool keeps its place."""
+    typed = typed_clauses(parsed)
+    size = min(pool_size(candidates), len(ranked)) or len(ranked)
+    if not typed or not ranked:
+        return ranked
+    docs = np.array([d for d, _ in ranked[:size]], dtype=np.int64)
+    held = np.zeros(len(docs), dtype=bool)
+    for clause in typed:
+        if clause.field in ENTITY_TYPES:
+            held |= entity_mask(view, clause.field, clause.text)[docs]
+        else:
+            held |= np.isin(docs, _verify(view, docs, clause))
+    pool = [
+        (d, s + TYPED_BONUS * max(abs(s), 1.0) if h else s)
+        for (d, s), h in zip(ranked[:size], held.tolist(), strict=True)
+    ]
+    pool.sort(key=lambda ds: -ds[1])  # stable: ties keep the rescored order
+    return pool + ranked[size:]
 
 
 def _loose(clause: Clause) -> bool:
@@ -243,6 +285,16 @@ def _verify(view: IndexView, docs: np.ndarray, clause: Clause) -> np.ndarray:
     needle = clause.text.encode("utf-8")
     keep = np.zeros(len(docs), dtype=bool)
     find, toff, tlen = view.mm.find, view.toff, view.tlen
+    number = number_pattern_bytes(clause.text)  # 2000 also finds 2,000 (analysis.py)
+    if number is not None:
+        mm = view.mm
+        for i, d in enumerate(docs.tolist()):
+            off = int(toff[d])
+            if clause.field is None:
+                keep[i] = number.search(mm, off, off + int(tlen[d])) is not None
+            else:
+                keep[i] = contains(view.field_text(d, clause.field), clause.text)
+        return docs[keep]
     if clause.field is None:
         for i, d in enumerate(docs.tolist()):
             off = int(toff[d])
@@ -333,7 +385,7 @@ def _scores(view: IndexView, parsed: ParsedQuery, docs: np.ndarray) -> np.ndarra
                 keep = candidate[ids]
                 ids, tf = ids[keep], tf[keep]
                 scores[ids] += _field_scores(view, name, WORD_BOOSTS[name], df, ids, tf)
-    key = title_key(" ".join(c.text for c in parsed.positive))
+    key = title_key(" ".join(c.text for c in parsed.positive if c.alias_of is None))
     if key:
         ids, _ = view.postings("tkey", key)
         scores[ids[candidate[ids]]] += TITLE_BONUS
@@ -348,9 +400,10 @@ def make_hit(
     fields: tuple[str, ...] = SNIPPET_FIELDS,
     near: bool = False,
     snippet_chars: int = SNIPPET_CHARS,
+    exact: frozenset[str] = frozenset(),
 ) -> Hit:
     """A document as a Hit; its snippet marks `terms` (None: no snippet), looked for in
-    `fields` in that order."""
+    `fields` in that order; the `exact` ones only where they stand whole."""
     stored, norm, original = view.stored_texts(docnum)
     parts_norm, parts_orig = norm.split(SEP), original.split(SEP)
     return Hit(
@@ -362,7 +415,7 @@ def make_hit(
         page_name=parts_orig[FIELD_INDEX["page_name"]],
         score=round(score, 4),
         snippet=(
-            make_snippet(parts_norm, parts_orig, terms, fields, snippet_chars)
+            make_snippet(parts_norm, parts_orig, terms, fields, snippet_chars, exact)
             if terms is not None
             else ""
         ),
@@ -403,12 +456,18 @@ def _parsed_info(
     view: IndexView | None, query: str, parsed: ParsedQuery, total: int, filters: Filters
 ) -> ParsedInfo:
     terms = []
+    added = expansions(parsed)
     for clause in parsed.positive:
+        if clause.alias_of is not None:
+            continue  # shown with the name typed
         label = f'"{clause.text}"' if clause.quoted else " ".join(words(clause.text))
         if clause.field:
             label = f"{clause.field}:{label}"
+        if clause.text in added:
+            label += "（同义：" + "、".join(added[clause.text]) + "）"
         terms.append(label)
-    info = ParsedInfo(terms=terms, excluded=[c.text for c in parsed.excluded], notes=parsed.notes)
+    excluded = [c.text for c in parsed.excluded if c.alias_of is None]
+    info = ParsedInfo(terms=terms, excluded=excluded, notes=parsed.notes, aliases=added)
     simplified = to_simplified(query)
     if simplified != query:
         # The results are already those of the simplified query: nothing else to run.
