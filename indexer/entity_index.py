@@ -43,6 +43,7 @@ class EntityPairs:
     kinds: np.ndarray  # per entity id: its index in ENTITY_TYPES
     names: list[str]
     lookup: dict[tuple[str, str], int]
+    name_rank: np.ndarray  # per entity id: its place in the names' sorted order
 
 
 def entity_pairs(view) -> EntityPairs:
@@ -67,12 +68,16 @@ def entity_pairs(view) -> EntityPairs:
             docs.extend([doc] * len(per_value[code]))
             ids.extend(per_value[code])
     keys = list(lookup)
+    names = [name for _, name in keys]
+    name_rank = np.zeros(len(names), dtype=np.int64)
+    name_rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
     pairs = EntityPairs(
         np.asarray(docs, dtype=np.int64),
         np.asarray(ids, dtype=np.int64),
         np.asarray([ENTITY_TYPES.index(k) for k, _ in keys], dtype=np.int8),
-        [name for _, name in keys],
+        names,
         lookup,
+        name_rank,
     )
     view.__dict__["_entity_pairs"] = pairs
     return pairs
@@ -90,8 +95,10 @@ def entity_facets(view, docs: np.ndarray, size: int = FACET_SIZE) -> dict[str, d
     counts = np.bincount(pairs.ids[chosen[pairs.docs]], minlength=len(pairs.names))
     for code, kind in enumerate(ENTITY_TYPES):
         ids = np.flatnonzero((pairs.kinds == code) & (counts > 0))
-        best = sorted(ids.tolist(), key=lambda i: (-int(counts[i]), pairs.names[i]))[:size]
-        out[kind] = {pairs.names[i]: int(counts[i]) for i in best}
+        # By count, then name, in numpy: a common word's result holds tens of thousands of
+        # names, and a Python sort of them was the largest cost of its search.
+        best = ids[np.lexsort((pairs.name_rank[ids], -counts[ids]))[:size]]
+        out[kind] = {pairs.names[i]: int(counts[i]) for i in best.tolist()}
     return out
 
 
