@@ -254,3 +254,31 @@ def mounted_tmpfs() -> Iterator[Callable[..., Tmpfs]]:
         for point in mounts:
             subprocess.run(["umount", "-l", str(point)], check=False)
             shutil.rmtree(point, ignore_errors=True)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium through Playwright, one per test module (no browser download)."""
+    import playwright.sync_api as playwright_api
+
+    if not CHROMIUM.exists():
+        message = f"Debian chromium is not installed at {CHROMIUM}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 
-import playwright.sync_api as playwright_api
 import pytest
 from PIL import Image
 
@@ -18,10 +17,11 @@ from indexer import Archive
 from indexer.crawl import crawl
 from indexer.pages import PageCatalogue
 from indexer.store import Store
+from tests.conftest import CHROMIUM
 from tests.epaper_server import SAMPLE_DATES, EpaperServer, sample_articles
 from tests.sitegen import REGION_COLOURS, render_site
 from tests.synthetic import PAPER
-from tests.test_e2e_web import CHROMIUM, CHROMIUM_ARGS, OUTPUT, Server
+from tests.test_e2e_web import OUTPUT, Server
 from webui import create_app
 
 
@@ -49,14 +49,6 @@ def site(tmp_path_factory) -> Iterator[tuple[Server, PageCatalogue]]:
     server = Server(create_app({"DATA_DIR": data_dir}))
     yield server, PageCatalogue(data_dir)
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def nearest_colour(pixel: tuple[int, ...]) -> int:

@@ -9,10 +9,10 @@ import os
 from collections.abc import Iterator
 from urllib.parse import quote
 
-import playwright.sync_api as playwright_api
 import pytest
 
-from tests.test_e2e_web import CHROMIUM, CHROMIUM_ARGS, OUTPUT, Server
+from tests.conftest import CHROMIUM
+from tests.test_e2e_web import OUTPUT, Server
 from webui import create_app
 
 VIEWPORTS = {"desktop": (1280, 900, 3), "phone": (390, 844, 4)}
@@ -45,14 +45,6 @@ def site(web_data_dir) -> Iterator[str]:
     server = Server(create_app({"DATA_DIR": web_data_dir, "TESTING": True}))
     yield server.origin
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))

@@ -7,26 +7,15 @@ import os
 import re
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote
 
 import playwright.sync_api as playwright_api
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import REPO
+from tests.conftest import CHROMIUM, REPO
 from webui import create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 OUTPUT = REPO / "test-output" / "e2e"
 QUERY = "中国"
 
@@ -75,14 +64,6 @@ def servers(web_data_dir) -> Iterator[dict[str, Server]]:
     yield {"site": site, "allowed": allowed, "refused": refused}
     for server in (site, allowed, refused):
         server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture()

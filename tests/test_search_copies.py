@@ -205,46 +205,34 @@ def test_web_pager_counts_distinct_hits(data_dir):
     assert f"p={last + 1}" not in page  # no page past the distinct hits
 
 
-def test_copies_line_in_chromium(data_dir):
+def test_copies_line_in_chromium(data_dir, browser):
     """The copies line in a real browser, at 1280 and 390 px: one line under the hit, opened
     it lists each copy's date and 版次 as a link to it. Screenshots in test-output/e2e/."""
-    import os
+    from tests.test_e2e_web import OUTPUT, Server
 
-    import playwright.sync_api as playwright_api
-
-    from tests.test_e2e_web import CHROMIUM, CHROMIUM_ARGS, OUTPUT, Server
-
-    if not CHROMIUM.exists():
-        message = "Debian chromium is not installed at /usr/bin/chromium"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
     server = Server(create_app({"DATA_DIR": data_dir, "TESTING": True}))
     try:
-        with playwright_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            for width in (1280, 390):
-                page = browser.new_page(viewport={"width": width, "height": 900})
-                page.goto(f"{server.origin}/search?q=滇池 水质")
-                summary = page.locator(".hit .copies summary").first
-                assert summary.inner_text() == "另有 2 篇相同稿件"
-                line = page.evaluate(
-                    "parseFloat(getComputedStyle(document.querySelector('.copies summary'))"
-                    ".lineHeight) || 0"
-                )
-                box = summary.bounding_box()
-                assert box and (not line or box["height"] <= line * 1.5), (width, box, line)
-                links = page.locator(".hit .copies li a")
-                assert not links.first.is_visible()  # closed until asked
-                summary.click()
-                assert links.count() == 2 and links.first.is_visible()
-                texts = links.all_inner_texts()
-                assert "2020-03-06 第2版 · 综合" in texts, texts
-                OUTPUT.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(OUTPUT / f"copies-{width}.png"), full_page=True)
-                links.last.click()
-                page.wait_for_url("**/article/r-3**")
-                page.close()
-            browser.close()
+        for width in (1280, 390):
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.goto(f"{server.origin}/search?q=滇池 水质")
+            summary = page.locator(".hit .copies summary").first
+            assert summary.inner_text() == "另有 2 篇相同稿件"
+            line = page.evaluate(
+                "parseFloat(getComputedStyle(document.querySelector('.copies summary'))"
+                ".lineHeight) || 0"
+            )
+            box = summary.bounding_box()
+            assert box and (not line or box["height"] <= line * 1.5), (width, box, line)
+            links = page.locator(".hit .copies li a")
+            assert not links.first.is_visible()  # closed until asked
+            summary.click()
+            assert links.count() == 2 and links.first.is_visible()
+            texts = links.all_inner_texts()
+            assert "2020-03-06 第2版 · 综合" in texts, texts
+            OUTPUT.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(OUTPUT / f"copies-{width}.png"), full_page=True)
+            links.last.click()
+            page.wait_for_url("**/article/r-3**")
+            page.close()
     finally:
         server.stop()
