@@ -23,6 +23,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import urlsplit
 
 
@@ -281,3 +282,23 @@ def sample_articles(per_page: int = 3) -> list:
             article.captions = [Caption(f"图为{article.title[:12]}现场。新华社记者 摄")]
         chosen.append(article)
     return chosen
+
+
+def crawled_data_dir(data: Path, site: dict[str, bytes]) -> Path:
+    """`data` holding a crawl of the rendered `site` over SAMPLE_DATES, indexed."""
+    from indexer import Archive
+    from indexer.crawl import crawl
+    from indexer.store import Store
+    from tests.synthetic import PAPER
+
+    with EpaperServer(dict(site)) as server:
+        crawl(
+            Store(data),
+            server.url,
+            date_from=SAMPLE_DATES[0],
+            date_to=SAMPLE_DATES[-1],
+            delay=0.002,
+            paper=PAPER,
+        )
+    Archive(data).reindex(procs=1)
+    return data

@@ -22,7 +22,7 @@ from indexer.backup import LATEST, backup
 from indexer.cli import main
 from indexer.crawl import crawl
 from indexer.store import Store
-from tests.epaper_server import SAMPLE_DATES, EpaperServer, sample_articles
+from tests.epaper_server import SAMPLE_DATES, EpaperServer, crawled_data_dir, sample_articles
 from tests.sitegen import render_site
 from tests.synthetic import PAPER
 
@@ -41,18 +41,7 @@ def site(articles):
 
 @pytest.fixture
 def data(tmp_path: Path, site) -> Path:
-    data = tmp_path / "data"
-    with EpaperServer(dict(site)) as server:
-        crawl(
-            Store(data),
-            server.url,
-            date_from=SAMPLE_DATES[0],
-            date_to=SAMPLE_DATES[-1],
-            delay=0.002,
-            paper=PAPER,
-        )
-    Archive(data).reindex(procs=1)
-    return data
+    return crawled_data_dir(tmp_path / "data", site)
 
 
 def _cli(data: Path, *args: str):

@@ -16,10 +16,9 @@ from click.testing import CliRunner
 from indexer import Archive
 from indexer.check import check_data_dir
 from indexer.cli import main
-from indexer.crawl import crawl
 from indexer.index import live_generation
 from indexer.store import Store
-from tests.epaper_server import SAMPLE_DATES, EpaperServer, sample_articles
+from tests.epaper_server import SAMPLE_DATES, crawled_data_dir, sample_articles
 from tests.sitegen import render_site
 from tests.synthetic import PAPER
 
@@ -27,17 +26,7 @@ from tests.synthetic import PAPER
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = tmp_path_factory.mktemp("check") / "data"
-    with EpaperServer(render_site(sample_articles(), "rmrb")) as server:
-        crawl(
-            Store(data),
-            server.url,
-            date_from=SAMPLE_DATES[0],
-            date_to=SAMPLE_DATES[-1],
-            delay=0.002,
-            paper=PAPER,
-        )
-    Archive(data).reindex(procs=1)
-    return data
+    return crawled_data_dir(data, render_site(sample_articles(), "rmrb"))
 
 
 @pytest.fixture
