@@ -58,6 +58,8 @@ class Row:
     ndcg: float
     precision: float
     unjudged: int
+    distinct_ndcg: float = 0.0
+    distinct_precision: float = 0.0
 
 
 def dcg(grades: list[int]) -> float:
@@ -78,6 +80,36 @@ def precision_at(ranked: list[str], grades: dict[str, int], depth: int = DEPTH) 
     """The share of the first `depth` positions holding an article of grade ≥ 1 (a missing
     position counts as not relevant)."""
     return sum(1 for a in ranked[:depth] if grades.get(a, 0) >= 1) / depth
+
+
+def distinct_grades(
+    ranked: list[str], grades: dict[str, int], keys: dict[str, int]
+) -> tuple[dict[str, int], list[str]]:
+    """The query as a reader sees it to whom a second copy of one text adds nothing.
+
+    Copies (equal copy keys, indexer/copies.py) are graded alike, so an ungraded copy takes
+    the grade of a graded one; in `ranked`, a copy of a text listed higher counts 0; and the
+    ideal holds each text once. Returns (grades for the ideal, ranked ids with repeats
+    replaced by a placeholder of grade 0)."""
+    by_key: dict[int, int] = {}
+    for article, grade in grades.items():
+        key = keys.get(article, 0)
+        if key:
+            by_key[key] = max(grade, by_key.get(key, 0))
+    ideal = {a: g for a, g in grades.items() if not keys.get(a, 0)}
+    ideal |= {f"key:{k}": g for k, g in by_key.items()}
+    seen: set[int] = set()
+    shown: list[str] = []
+    for article in ranked:
+        key = keys.get(article, 0)
+        if not key:
+            shown.append(article)
+        elif key in seen:
+            shown.append(f"repeat:{article}")
+        else:
+            seen.add(key)
+            shown.append(f"key:{key}")
+    return ideal, shown
 
 
 def load_queries(path: Path = QUERIES) -> list[Query]:
@@ -114,25 +146,26 @@ def baoku_rankers(work: Path, articles) -> dict:
     archive = Archive(work / "baoku")
     full = rank.RankWeights()
     variants = {
-        "today": replace(full, enabled=False),
-        "+fragments": replace(full, proximity=False),
-        "+proximity": full,
+        "today": (replace(full, enabled=False), False),
+        "+fragments": (replace(full, proximity=False), False),
+        "+proximity": (full, False),
+        "+proximity, copies collapsed": (full, True),
     }
 
-    def ranker(weights):
+    def ranker(weights, collapse: bool):
         def run(q: str) -> list[str]:
             rank.WEIGHTS = weights
             try:
-                # Uncollapsed: the judged pools hold every copy (docs/copies.md says what
-                # collapsing does to these figures).
-                hits = archive.search(q, limit=DEPTH, snippets=False, collapse=False).hits
+                # Uncollapsed but for the last ranker (what Baoku ships): the first pools were
+                # made uncollapsed, and the distinct figures show what copies cost each ranker.
+                hits = archive.search(q, limit=DEPTH, snippets=False, collapse=collapse).hits
                 return [h.id for h in hits]
             finally:
                 rank.WEIGHTS = full
 
         return run
 
-    return {name: ranker(w) for name, w in variants.items()}
+    return {name: ranker(w, c) for name, (w, c) in variants.items()}
 
 
 def textbook_ranker(work: Path, articles):
@@ -144,6 +177,16 @@ def textbook_ranker(work: Path, articles):
         bench.textbook_build(path, articles)
     textbook = bench.Textbook(path)
     return lambda q: textbook.search(q, limit=DEPTH)
+
+
+def copy_keys() -> dict[str, int]:
+    """Article id → copy key (indexer/copies.py) of every article of the corpus."""
+    import bench_search as bench
+
+    from indexer.analysis import normalize
+    from indexer.copies import copy_key
+
+    return {a.id: copy_key(normalize(a.body)) for a in bench.load("rmrb-2019-2020.jsonl.gz")}
 
 
 def all_rankers(work: Path) -> dict:
@@ -160,28 +203,42 @@ def evaluate(
     runs: dict[str, dict[str, list[str]]],
     queries: list[Query],
     judged: dict[str, dict[str, int]],
+    keys: dict[str, int] | None = None,
 ) -> list[Row]:
     """Mean nDCG@10 and P@10 per ranker over each set of queries and over all of them;
-    `runs` maps ranker → query id → ranked article ids."""
+    `runs` maps ranker → query id → ranked article ids. With `keys` (article id → copy key)
+    the distinct figures count each text once (`distinct_grades`)."""
     rows = []
     for split in ("held", "tune", "all"):
         chosen = [q for q in queries if split in ("all", q.split)]
         if not chosen:
             continue
         for ranker, ranked in runs.items():
-            grades = [judged.get(q.qid, {}) for q in chosen]
-            top = [ranked[q.qid][:DEPTH] for q in chosen]
-            rows.append(
-                Row(
-                    ranker,
-                    split,
-                    len(chosen),
-                    sum(ndcg_at(t, g) for t, g in zip(top, grades, strict=True)) / len(chosen),
-                    sum(precision_at(t, g) for t, g in zip(top, grades, strict=True)) / len(chosen),
-                    sum(1 for t, g in zip(top, grades, strict=True) for a in t if a not in g),
-                )
-            )
+            rows.append(_row(ranker, split, chosen, ranked, judged, keys or {}))
     return rows
+
+
+def _row(ranker, split, chosen, ranked, judged, keys) -> Row:
+    grades = [judged.get(q.qid, {}) for q in chosen]
+    top = [ranked[q.qid][:DEPTH] for q in chosen]
+    pairs = list(zip(top, grades, strict=True))
+    distinct = [distinct_grades(t, g, keys) for t, g in pairs]
+    n = len(chosen)
+    return Row(
+        ranker,
+        split,
+        n,
+        sum(ndcg_at(t, g) for t, g in pairs) / n,
+        sum(precision_at(t, g) for t, g in pairs) / n,
+        sum(1 for t, g in pairs for a in t if a not in g and not _copy_judged(a, g, keys)),
+        sum(ndcg_at(shown, ideal) for ideal, shown in distinct) / n,
+        sum(precision_at(shown, ideal) for ideal, shown in distinct) / n,
+    )
+
+
+def _copy_judged(article: str, grades: dict[str, int], keys: dict[str, int]) -> bool:
+    key = keys.get(article, 0)
+    return bool(key) and any(keys.get(a, 0) == key for a in grades)
 
 
 SPLIT_NAMES = {
@@ -193,13 +250,15 @@ SPLIT_NAMES = {
 
 def table(rows: list[Row]) -> str:
     lines = [
-        "| queries | ranker | nDCG@10 | P@10 | unjudged in top 10 |",
-        "|---|---|---:|---:|---:|",
+        "| queries | ranker | nDCG@10 | P@10 | nDCG@10, copies once | P@10, copies once"
+        " | unjudged in top 10 |",
+        "|---|---|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {SPLIT_NAMES[r.split]} ({r.queries}) | {r.ranker} | {r.ndcg:.3f} | "
-            f"{r.precision:.3f} | {r.unjudged} |"
+            f"{r.precision:.3f} | {r.distinct_ndcg:.3f} | {r.distinct_precision:.3f} | "
+            f"{r.unjudged} |"
         )
     return "\n".join(lines)
 
@@ -227,7 +286,7 @@ def passages(text: str, terms: list[str], width: int = 30, most: int = 2) -> lis
     return [text[a:b].replace("\n", " ") for a, b in found]
 
 
-def sheet(runs, queries: list[Query], judged, out: Path) -> int:
+def sheet(runs, queries: list[Query], judged, out: Path, keys: dict[str, int]) -> int:
     """Write the pooled, ungraded articles of every query to `out`; return how many."""
     import bench_search as bench
 
@@ -240,7 +299,8 @@ def sheet(runs, queries: list[Query], judged, out: Path) -> int:
             pooled = []
             for ranked in runs.values():
                 pooled += [a for a in ranked[q.qid] if a not in pooled]
-            todo = [a for a in pooled if a not in judged.get(q.qid, {})]
+            grades = judged.get(q.qid, {})
+            todo = [a for a in pooled if a not in grades and not _copy_judged(a, grades, keys)]
             if not todo:
                 continue
             fh.write(f"\n=== {q.qid} {q.text}\n")
@@ -271,10 +331,12 @@ def main() -> None:
     rankers = all_rankers(work)
     runs = {name: {q.qid: run(q.text) for q in queries} for name, run in rankers.items()}
     judged = load_judgments()
+    keys = copy_keys()
     if args.sheet:
-        print(f"{sheet(runs, queries, judged, Path(args.sheet))} articles to grade: {args.sheet}")
+        count = sheet(runs, queries, judged, Path(args.sheet), keys)
+        print(f"{count} articles to grade: {args.sheet}")
         return
-    rows = evaluate(runs, queries, judged)
+    rows = evaluate(runs, queries, judged, keys)
     text = table(rows)
     print(text)
     rewrite_doc(text)
