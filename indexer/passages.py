@@ -38,6 +38,15 @@ _CLAUSE_END = re.compile(f"[{re.escape(CLAUSE_ENDS)}][{re.escape(CLOSERS)}]*")
 _UNBREAKABLE = re.compile(
     r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]+(?:[.．,:/\-·'][0-9A-Za-z０-９Ａ-Ｚａ-ｚ]+)*[%％]?"
 )
+# Every character such a run can hold.
+UNBREAKABLE_CHARS = frozenset(
+    "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    + "".join(chr(c) for c in range(ord("０"), ord("９") + 1))
+    + "".join(chr(c) for c in range(ord("Ａ"), ord("Ｚ") + 1))
+    + "".join(chr(c) for c in range(ord("ａ"), ord("ｚ") + 1))
+    + ".．,:/-·'%％"
+)
+CUT_CHUNK = 160  # characters a Cutter scans at once
 
 
 @dataclass(frozen=True)
@@ -86,20 +95,32 @@ def merge_spans(found: list[Occurrence]) -> list[tuple[int, int]]:
 
 class Cutter:
     """Where `text` may be cut: not inside a match span, a number or a Latin word; and where
-    its clauses end."""
+    its clauses end.
 
-    def __init__(self, text: str, spans: list[tuple[int, int]]) -> None:
+    Both are worked out a chunk of `chunk` characters at a time, when a question first
+    reaches that chunk: a snippet only ever looks near its windows, and scanning a long
+    article's whole field for each shown hit was the largest cost of a query's snippets.
+    The answers are those of a scan of the whole text (tests/test_passages_cutter.py).
+    """
+
+    def __init__(self, text: str, spans: list[tuple[int, int]], chunk: int = CUT_CHUNK) -> None:
+        self.text = text
         self.length = len(text)
+        self.chunk = chunk
         self.blocked = bytearray(len(text) + 1)
-        for m in _UNBREAKABLE.finditer(text):
-            self.blocked[m.start() + 1 : m.end()] = b"\x01" * (m.end() - m.start() - 1)
+        count = len(text) // chunk + 1  # positions 0..length, both cuts allowed in principle
+        self._scanned = bytearray(count)
+        self._bounds: list[list[int] | None] = [None] * count
         for start, end in spans:
             if end - start > 1:
                 self.blocked[start + 1 : end] = b"\x01" * (end - start - 1)
-        self.bounds = _clause_bounds(text)
 
     def ok(self, i: int) -> bool:
-        return 0 <= i <= self.length and not self.blocked[i]
+        if not 0 <= i <= self.length:
+            return False
+        if not self._scanned[i // self.chunk]:
+            self._scan_unbreakable(i // self.chunk)
+        return not self.blocked[i]
 
     def back(self, i: int, floor: int) -> int:
         """The nearest allowed cut at or before i (not before `floor`)."""
@@ -117,18 +138,80 @@ class Cutter:
 
     def clause_start(self, i: int) -> int:
         """The start of the clause holding position i."""
-        at = bisect_right(self.bounds, i)
-        return self.bounds[at - 1] if at else 0
+        found = self._last_bound_upto(i, 0)
+        return found if found is not None else 0
 
     def last_bound(self, lo: int, hi: int) -> int | None:
         """The last clause end in (lo, hi], or None."""
-        at = bisect_right(self.bounds, hi)
-        return self.bounds[at - 1] if at and self.bounds[at - 1] > lo else None
+        found = self._last_bound_upto(hi, lo + 1)
+        return found if found is not None and found > lo else None
 
+    def first_bound(self, lo: int, hi: int) -> int | None:
+        """The first clause end in [lo, hi), or None."""
+        lo = max(lo, 0)
+        for k in range(lo // self.chunk, min(hi - 1, self.length) // self.chunk + 1):
+            bounds = self._chunk_bounds(k)
+            at = bisect_left(bounds, lo)
+            if at < len(bounds):
+                return bounds[at] if bounds[at] < hi else None
+        return None
 
-def _clause_bounds(text: str) -> list[int]:
-    """Positions just after a clause's end (its punctuation and any closing quote)."""
-    return [m.end() for m in _CLAUSE_END.finditer(text)]
+    def bounds_upto(self, hi: int) -> list[int]:
+        """Every clause end at or before hi, in order."""
+        out: list[int] = []
+        for k in range(min(max(hi, 0), self.length) // self.chunk + 1):
+            out.extend(self._chunk_bounds(k))
+        return out[: bisect_right(out, hi)]
+
+    def _last_bound_upto(self, i: int, floor: int) -> int | None:
+        """The last clause end at or before i, looked for no further back than the chunk of
+        `floor`; None when there is none there."""
+        i = min(i, self.length)
+        if i < 0:
+            return None
+        for k in range(i // self.chunk, max(floor, 0) // self.chunk - 1, -1):
+            bounds = self._chunk_bounds(k)
+            at = bisect_right(bounds, i)
+            if at:
+                return bounds[at - 1]
+        return None
+
+    def _scan_unbreakable(self, k: int) -> None:
+        """Block the inside of every number or Latin word that reaches chunk k."""
+        start, end = k * self.chunk, (k + 1) * self.chunk
+        text, blocked = self.text, self.blocked
+        # From the last character no such run can hold, a scan finds the runs a scan of the
+        # whole text finds.
+        while start > 0 and text[start - 1] in UNBREAKABLE_CHARS:
+            start -= 1
+        for m in _UNBREAKABLE.finditer(text, start):
+            if m.start() >= end:
+                break
+            if m.end() - m.start() > 1:
+                blocked[m.start() + 1 : m.end()] = b"\x01" * (m.end() - m.start() - 1)
+        self._scanned[k] = 1
+
+    def _chunk_bounds(self, k: int) -> list[int]:
+        """The clause ends (positions just after them) that fall in chunk k."""
+        cached = self._bounds[k]
+        if cached is not None:
+            return cached
+        low, high = k * self.chunk, (k + 1) * self.chunk
+        text, start = self.text, low
+        # Back to where a clause end's match holding `low` would begin: over closing quotes,
+        # then over the punctuation mark they follow.
+        while start > 0 and text[start - 1] in CLOSERS:
+            start -= 1
+        if start > 0 and text[start - 1] in CLAUSE_ENDS:
+            start -= 1
+        bounds = []
+        for m in _CLAUSE_END.finditer(text, start):
+            if m.start() >= high:
+                break
+            if low <= m.end() < high:
+                bounds.append(m.end())
+        self._bounds[k] = bounds
+        return bounds
 
 
 def best_window(
@@ -180,9 +263,8 @@ def widen(cut: Cutter, start: int, end: int, target: int) -> tuple[int, int]:
     # as long as the match stays in the first lines (on a phone, 4 lines of ~23 characters).
     left = min(target - (hi - lo), MAX_LEAD - (start - lo))
     if hi == cut.length and left > 8 and lo > 0:
-        first = bisect_left(cut.bounds, lo - left)
-        earlier = first < len(cut.bounds) and cut.bounds[first] < lo
-        lo = cut.bounds[first] if earlier else cut.forward(lo - left, lo)
+        earlier = cut.first_bound(lo - left, lo)
+        lo = earlier if earlier is not None else cut.forward(lo - left, lo)
     return lo, hi
 
 
@@ -252,7 +334,7 @@ def opening(text: str, chars: int = SNIPPET_CHARS) -> int:
         return len(text)
     cut = Cutter(text, [])
     sentence = max(
-        (b for b in cut.bounds[: bisect_right(cut.bounds, chars - 1)] if text[b - 1] in ENDS),
+        (b for b in cut.bounds_upto(chars - 1) if text[b - 1] in ENDS),
         default=0,
     )
     if sentence >= chars // 2:
