@@ -109,15 +109,16 @@ def copies_of(view: IndexView, shown: Sequence[int], pool: np.ndarray) -> list[l
 
 def _copy(view: IndexView, docnum: int) -> Copy:
     # Imported here: indexer.index (and so indexer.view) imports this module.
-    from indexer.index import SEP
+    from indexer.original import OriginalParts
     from indexer.view import FIELD_INDEX, fmt_date
 
-    stored, _, original = view.stored_texts(docnum)
+    stored = view.searcher.stored_fields(docnum)
+    original = OriginalParts(view.text(docnum), stored.get("diffs") or [])  # one field of it
     return Copy(
         id=stored.get("id", ""),
         date=fmt_date(int(view.dord[docnum])),
         page=stored.get("page", ""),
-        page_name=original.split(SEP)[FIELD_INDEX["page_name"]],
+        page_name=original[FIELD_INDEX["page_name"]],
         paper=stored.get("paper", ""),
     )
 

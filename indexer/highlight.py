@@ -5,6 +5,7 @@ with <mark> in HTML-escaped text, and the 1–3 fragments around them shown unde
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from functools import lru_cache
 
 from indexer.analysis import contains, normalize
@@ -78,7 +79,7 @@ def snippet_order(parsed: ParsedQuery) -> tuple[str, ...]:
 
 def make_snippet(
     parts_norm: list[str],
-    parts_orig: list[str],
+    parts_orig: Sequence[str],
     terms: list[str],
     order: tuple[str, ...] = SNIPPET_FIELDS,
     chars: int = SNIPPET_CHARS,

@@ -38,6 +38,7 @@ from indexer.entity_index import entity_mask
 from indexer.grams import gram_key
 from indexer.highlight import SNIPPET_FIELDS, make_snippet, mark_terms, snippet_order
 from indexer.index import SEP, title_key
+from indexer.original import OriginalParts
 from indexer.passages import SNIPPET_CHARS
 from indexer.query import Clause, ParsedQuery, date_bound, parse
 from indexer.rank import pool_depth, pool_size, rerank
@@ -404,8 +405,8 @@ def make_hit(
 ) -> Hit:
     """A document as a Hit; its snippet marks `terms` (None: no snippet), looked for in
     `fields` in that order; the `exact` ones only where they stand whole."""
-    stored, norm, original = view.stored_texts(docnum)
-    parts_norm, parts_orig = norm.split(SEP), original.split(SEP)
+    stored, norm = view.searcher.stored_fields(docnum), view.text(docnum)
+    parts_norm, parts_orig = norm.split(SEP), OriginalParts(norm, stored.get("diffs") or [])
     return Hit(
         id=stored.get("id", ""),
         title=parts_orig[0],
