@@ -73,8 +73,8 @@ def facets(view: IndexView, docs: np.ndarray) -> Facets:
     known = dord[dord > 0]
     years, ycount = np.unique(known // 10000, return_counts=True)
     months, mcount = np.unique(known // 100, return_counts=True)
-    pages, pcount = np.unique(view.page[docs], return_counts=True)
-    papers, ncount = np.unique(view.paper[docs], return_counts=True)
+    pages, pcount = _code_counts(view.page[docs], len(view.page_names))
+    papers, ncount = _code_counts(view.paper[docs], len(view.paper_names))
     page_facet = {
         view.page_names[int(c)]: int(n)
         for c, n in sorted(
@@ -98,3 +98,10 @@ def facets(view: IndexView, docs: np.ndarray) -> Facets:
             if view.paper_names[int(c)]
         },
     )
+
+
+def _code_counts(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(codes, return_counts=True) for codes indexing `size` names, by bincount."""
+    counts = np.bincount(codes, minlength=size)
+    present = np.flatnonzero(counts)
+    return present, counts[present]

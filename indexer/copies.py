@@ -53,7 +53,11 @@ def copy_key(norm_body: str) -> int:
 def distinct_count(keys: np.ndarray) -> int:
     """How many distinct texts among documents with these copy keys (no key: each its own)."""
     keyed = keys[keys != NO_KEY]
-    return int(len(keys) - len(keyed) + len(np.unique(keyed)))
+    if not len(keyed):
+        return int(len(keys))
+    # A sort and a neighbour comparison: np.unique hashes, several times slower here.
+    ordered = np.sort(keyed)
+    return int(len(keys) - len(keyed) + 1 + np.count_nonzero(ordered[1:] != ordered[:-1]))
 
 
 def first_of_each(ranked: Ranked, keys: np.ndarray) -> Ranked:

@@ -95,6 +95,11 @@ def entity_facets(view, docs: np.ndarray, size: int = FACET_SIZE) -> dict[str, d
     counts = np.bincount(pairs.ids[chosen[pairs.docs]], minlength=len(pairs.names))
     for code, kind in enumerate(ENTITY_TYPES):
         ids = np.flatnonzero((pairs.kinds == code) & (counts > 0))
+        if len(ids) > size:
+            # Only the names counted at least as often as the size-th can be among the
+            # first `size`: sorting those alone gives the same first `size`.
+            kth = np.partition(counts[ids], len(ids) - size)[len(ids) - size]
+            ids = ids[counts[ids] >= kth]
         # By count, then name, in numpy: a common word's result holds tens of thousands of
         # names, and a Python sort of them was the largest cost of its search.
         best = ids[np.lexsort((pairs.name_rank[ids], -counts[ids]))[:size]]

