@@ -29,6 +29,7 @@ from indexer.whoosh_fast import Postings, numeric_column, read_postings, string_
 FIELD_INDEX = {name: i for i, name in enumerate(TEXT_FIELDS)}
 GRAM_CACHE_ENTRIES = 4096
 POSTINGS_CACHE_POSTINGS = 20_000_000
+DF_CACHE_ENTRIES = 100_000
 
 
 class IndexView:
@@ -102,7 +103,15 @@ class IndexView:
         self._file.close()
 
     def doc_frequency(self, field: str, word: str) -> int:
-        return self.searcher.reader().doc_frequency(field, word)
+        """Whoosh's document frequency (deleted documents included), cached per searcher: a
+        term lookup per segment costs more than scoring a rare word."""
+        cache = self.__dict__.setdefault("_df_cache", {})
+        found = cache.get((field, word))
+        if found is None:
+            if len(cache) > DF_CACHE_ENTRIES:
+                cache.clear()
+            found = cache[(field, word)] = self.searcher.reader().doc_frequency(field, word)
+        return found
 
     def gram_docs(self, key: int) -> np.ndarray:
         """Live docnums containing the gram, sorted (cached per searcher)."""
