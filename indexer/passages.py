@@ -222,6 +222,7 @@ def best_window(
     narrowest, then earliest; outside the `taken` windows. None when nothing is left."""
     free = [o for o in found if not any(lo <= o.start < hi for lo, hi in taken)]
     free = free[:MAX_OCCURRENCES]
+    every = len({o.label for o in free})
     best_key, best = None, None
     for i, first in enumerate(free):
         labels: set[str] = set()
@@ -239,6 +240,8 @@ def best_window(
             key = (len(labels - covered), len(labels), first.start - end, -first.start)
             if best_key is None or key > best_key:
                 best_key, best = key, (first.start, end, frozenset(labels))
+            if len(labels) == every:
+                break  # every term is in: a wider window from this start is never better
     return best
 
 
