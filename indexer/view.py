@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from whoosh import index as whoosh_index
 
 from indexer.grams import open_segments
 from indexer.index import (
@@ -24,7 +23,13 @@ from indexer.index import (
     load_manifest,
 )
 from indexer.scoring import WORD_BOOSTS
-from indexer.whoosh_fast import Postings, numeric_column, read_postings, string_column
+from indexer.whoosh_fast import (
+    Postings,
+    numeric_column,
+    open_index,
+    read_postings,
+    string_column,
+)
 
 FIELD_INDEX = {name: i for i, name in enumerate(TEXT_FIELDS)}
 GRAM_CACHE_ENTRIES = 4096
@@ -46,7 +51,7 @@ class IndexView:
                 f"the index in {gen} was built by another version (schema {version}, this "
                 f"code reads {SCHEMA_VERSION}): run `baoku index --rebuild`"
             )
-        self.ix = whoosh_index.open_dir(str(gen))
+        self.ix = open_index(gen)  # term and postings files through mmap
         self.searcher = self.ix.searcher()
         self.examples: list[str] | None = None  # cached by indexer.examples
         self._load()
