@@ -57,9 +57,7 @@ def add_day(folder: Path, size: int, base: list[dict], log) -> dict:
     hash), while an Archive opened before the update stays open: its next search must see
     the new articles without a restart."""
     from indexer import Archive
-    from indexer.index import reindex
-
-    from indexer.index import live_generation, load_manifest
+    from indexer.index import live_generation, load_manifest, reindex
 
     have = len(load_manifest(live_generation(folder / "index")).docs)  # more after a --keep run
     archive = Archive(folder)
