@@ -75,9 +75,10 @@ class IndexOutdated(RuntimeError):
 
 # Bump when the schema or the on-disk layout changes: `reindex` then rebuilds by itself and
 # readers refuse the old generation with a clear message instead of failing on a column.
-SCHEMA_VERSION = 4  # 3: the `ents` column (people, places, organisations; indexer/entities.py)
+SCHEMA_VERSION = 5  # 3: the `ents` column (people, places, organisations; indexer/entities.py)
 # 4: the `ckey` column (copy key of the body, indexer/copies.py)
 # 4: thousands separators marked in texts.bin, 2,000 indexed as 2000 (grams, words)
+# 5: numeric fields are columns only (no range-trie terms), `date` stored only
 
 
 @dataclass
@@ -101,10 +102,14 @@ def make_schema() -> fields.Schema:
         field.scorable = False
         return field
 
-    lengths = {
-        f"n_{name}": fields.NUMERIC(int, bits=32, signed=False, sortable=True)
-        for name in WORD_BOOSTS
-    }
+    def number(typecode: str) -> fields.COLUMN:
+        # A column only: nothing queries these through Whoosh (dates, offsets and lengths
+        # are read into numpy by indexer/view.py). A NUMERIC field also indexes every value
+        # as 8 to 16 range-trie terms, mostly unique to one document: a fifth of all
+        # postings and most of the terms the writer had to sort and write (profiled).
+        return fields.COLUMN(columns.NumericColumn(typecode))
+
+    lengths = {f"n_{name}": number("I") for name in WORD_BOOSTS}
     return fields.Schema(
         **lengths,
         id=fields.ID(stored=True, unique=True),
@@ -120,11 +125,11 @@ def make_schema() -> fields.Schema:
         page_name=fields.ID(),
         paper=fields.ID(stored=True, sortable=True),
         page=fields.ID(stored=True, sortable=True),
-        date=fields.DATETIME(stored=True),
-        dord=fields.NUMERIC(int, bits=32, sortable=True),
-        dk=fields.NUMERIC(int, bits=32, sortable=True),
-        toff=fields.NUMERIC(int, bits=64, sortable=True),
-        tlen=fields.NUMERIC(int, bits=32, sortable=True),
+        date=fields.STORED(),  # a datetime, for display; filters use dord
+        dord=number("I"),
+        dk=number("I"),
+        toff=number("q"),
+        tlen=number("I"),
         tkey=fields.ID(),
         diffs=fields.STORED(),
         # The article's entities as one string per document (indexer/entity_index.py): a
@@ -132,7 +137,7 @@ def make_schema() -> fields.Schema:
         # A column only (not a term of the index): nothing searches its text.
         ents=fields.COLUMN(columns.VarBytesColumn()),
         # Equal for copies of one text (indexer/copies.py); 0: a body too short to compare.
-        ckey=fields.NUMERIC(int, bits=64, sortable=True),
+        ckey=number("q"),
     )
 
 

@@ -27,7 +27,7 @@ from contextlib import suppress
 import numpy as np
 from whoosh import columns as wcolumns
 from whoosh.codec import whoosh3 as w3
-from whoosh.fields import NUMERIC
+from whoosh.fields import COLUMN, NUMERIC
 from whoosh.reading import IndexReader, TermNotFound
 
 Postings = tuple[np.ndarray, np.ndarray]
@@ -136,13 +136,20 @@ def _fast_column(col, count: int, field) -> np.ndarray | None:
     ints are stored shifted by 2**(bits-1)); None when the column is of another kind."""
     if type(col) is not wcolumns.NumericColumn.Reader:
         return None
-    if not (isinstance(field, NUMERIC) and field.numtype is int):
+    column_only = isinstance(field, COLUMN) and isinstance(
+        field.column_type, wcolumns.NumericColumn
+    )
+    if not (column_only or (isinstance(field, NUMERIC) and field.numtype is int)):
         return None
     try:
         raw = col._dbfile.get(col._basepos, col._count * col._fixedlen)
         values = np.frombuffer(raw, dtype=np.dtype(col._typecode).newbyteorder(">"))
     except (AttributeError, TypeError, ValueError):
         return None
+    if column_only:  # the numbers as they were given, big-endian
+        out = np.full(count, col._default, dtype=np.int64)
+        out[: min(count, len(values))] = values[:count]
+        return out
     out = np.full(count, col._default, dtype=np.uint64)
     out[: min(count, len(values))] = values[:count]
     if field.signed:
