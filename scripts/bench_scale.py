@@ -86,10 +86,15 @@ def memory() -> dict:
     for line in Path("/proc/self/smaps_rollup").read_text().splitlines()[1:]:
         key, value = line.split(":", 1)
         fields[key] = int(value.split()[0]) / 1024
+    # Private pages include file pages (mmap of texts.bin, the gram sidecar, Whoosh's files)
+    # that only this process has touched so far; those are page cache, which a second worker
+    # maps too. Anonymous memory is what each worker holds alone.
     return {
         "rss_mb": fields.get("Rss", 0.0),
         "private_mb": fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0),
         "shared_mb": fields.get("Shared_Clean", 0) + fields.get("Shared_Dirty", 0),
+        "anon_mb": fields.get("Anonymous", 0.0),
+        "file_mb": fields.get("Rss", 0.0) - fields.get("Anonymous", 0.0),
     }
 
 
@@ -165,22 +170,23 @@ def measure(size: int, work: Path, base: list[dict], log, keep: bool, old: dict 
 def markdown(rows: list[dict]) -> str:
     lines = [
         "| docs | index docs/s | build s | index MB | p50 ms | p95 ms | p95 common words ms |"
-        " peak RSS MB | private MB | shared MB | add a day (200) s | first search after it ms |"
-        " measured |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        " peak RSS MB | private MB | shared MB | anonymous MB | file pages MB |"
+        " add a day (200) s | first search after it ms | measured |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
             f"| {r['docs']:,} | {r['docs_s']:.0f} | {r['build_s']:.0f} | {r['index_mb']:.0f} | "
             f"{r['p50']:.1f} | {r['p95']:.1f} | {r['common_p95']:.1f} | "
             f"{r['peak_rss_mb']:.0f} | {r['private_mb']:.0f} | {r['shared_mb']:.0f} | "
+            f"{_fmt(r.get('anon_mb'), 0)} | {_fmt(r.get('file_mb'), 0)} | "
             f"{_fmt(r.get('day_s'))} | {_fmt(r.get('day_first_search_ms'))} | {r['date']} |"
         )
     return "\n".join(lines) + "\n"
 
 
-def _fmt(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}"
+def _fmt(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
 
 
 def polyline(points: list[tuple[float, float]], box, xr, yr, color: str) -> str:
