@@ -24,7 +24,13 @@ from indexer.index import (
     load_manifest,
 )
 from indexer.scoring import WORD_BOOSTS
-from indexer.whoosh_fast import Postings, numeric_column, read_postings, string_column
+from indexer.whoosh_fast import (
+    Postings,
+    live_mask,
+    numeric_column,
+    read_postings,
+    string_column,
+)
 
 FIELD_INDEX = {name: i for i, name in enumerate(TEXT_FIELDS)}
 GRAM_CACHE_ENTRIES = 4096
@@ -54,8 +60,7 @@ class IndexView:
         reader = self.searcher.reader()
         n = reader.doc_count_all()
         self.n = n
-        self.live = np.zeros(n, dtype=bool)
-        self.live[list(reader.all_doc_ids())] = True
+        self.live = live_mask(reader, n)
         self.dord = numeric_column(reader, "dord", n)
         self.toff = numeric_column(reader, "toff", n)
         self.tlen = numeric_column(reader, "tlen", n)
