@@ -120,6 +120,7 @@ class Archive:
             rebuild=rebuild,
             procs=procs,
             progress=progress,
+            sources=self._article_store().article_sources,  # reads only the changed files
         )
 
     def _current(self) -> IndexView | None:

@@ -36,6 +36,7 @@ from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from filelock import FileLock, Timeout
 
@@ -50,6 +51,9 @@ from indexer.fsutil import (
     sqlite_open_error,
 )
 from indexer.zhuanban import join_continuations
+
+if TYPE_CHECKING:
+    from indexer.index import Source
 
 __all__ = ["PutResult", "RawPage", "Store", "StoreError", "StoreWriteError"]
 
@@ -312,6 +316,17 @@ class Store:
     def iter_articles(self) -> Iterator[Article]:
         for path in self.article_files():
             yield from self.read_article_file(path)
+
+    def article_sources(self) -> Iterator[Source]:
+        """The articles of `iter_articles`, one Source per file, stamped with its size and
+        mtime (taken before it is read: a write in between is seen next time)."""
+        from indexer.index import Source
+
+        for path in self.article_files():
+            size, mtime = _stat_key(path)
+            yield Source(
+                self._rel(path), f"{size}:{mtime}", lambda p=path: self.read_article_file(p)
+            )
 
     def get(self, article_id: str) -> Article | None:
         """The article with this id (a 转版 continuation's id gives the joined article)."""

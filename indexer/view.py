@@ -25,6 +25,7 @@ from indexer.index import (
 from indexer.scoring import WORD_BOOSTS
 from indexer.whoosh_fast import (
     Postings,
+    live_mask,
     numeric_column,
     open_index,
     read_postings,
@@ -60,8 +61,7 @@ class IndexView:
         reader = self.searcher.reader()
         n = reader.doc_count_all()
         self.n = n
-        self.live = np.zeros(n, dtype=bool)
-        self.live[list(reader.all_doc_ids())] = True
+        self.live = live_mask(reader, n)
         self.dord = numeric_column(reader, "dord", n)
         self.toff = numeric_column(reader, "toff", n)
         self.tlen = numeric_column(reader, "tlen", n)

@@ -38,14 +38,67 @@ CHART = REPO / "docs" / "cost-curve.svg"
 START, END = "<!-- scale:start -->", "<!-- scale:end -->"
 
 
+def days(size: int, base: list[dict]):
+    """The archive as sources of DAY records each, like the store's files of a day: an
+    incremental update reads only the sources it has not indexed."""
+    from indexer.index import Source
+
+    def load(start: int, stop: int):
+        return (Article.from_dict(r) for r in scale_corpus.records(stop, base, start))
+
+    for start in range(0, size, DAY):
+        stop = min(size, start + DAY)
+        yield Source(f"day{start // DAY}", f"{stop - start}", lambda a=start, b=stop: load(a, b))
+
+
 def build(folder: Path, size: int, base: list[dict]) -> dict:
     from indexer.index import reindex
 
     def stream():
         return (Article.from_dict(r) for r in scale_corpus.records(size, base))
 
-    report = reindex(folder / "index", stream, rebuild=True, procs=2)
+    report = reindex(
+        folder / "index", stream, rebuild=True, procs=2, sources=lambda: days(size, base)
+    )
     return {"docs_s": size / report.seconds, "build_s": report.seconds}
+
+
+DAY = 200  # articles a daily paper adds in a day
+
+
+def add_day(folder: Path, size: int, base: list[dict], log) -> dict:
+    """Adds one day (the next DAY records, new ids) to the built index as `baoku index`
+    does (an incremental `reindex` by sources: the days already indexed are not read),
+    while an Archive opened before the update stays open: its next search must see the new
+    articles without a restart."""
+    from indexer import Archive
+    from indexer.index import live_generation, load_manifest, reindex
+
+    have = len(load_manifest(live_generation(folder / "index")).docs)  # more after a --keep run
+    archive = Archive(folder)
+    probe = "的"
+    before = archive.search(probe, limit=1).total
+    view_before = archive._current()
+
+    def stream():
+        return (Article.from_dict(r) for r in scale_corpus.records(have + DAY, base))
+
+    if not load_manifest(live_generation(folder / "index")).sources:
+        # An index built before sources were recorded: one pass that reads everything
+        # records them (what the first update after an upgrade does); not the day's cost.
+        recorded = reindex(folder / "index", stream, sources=lambda: days(have, base))
+        log(f"[{size}] sources recorded: {recorded}")
+    report = reindex(folder / "index", stream, sources=lambda: days(have + DAY, base), procs=1)
+    started = time.perf_counter()
+    after = archive.search(probe, limit=1).total
+    first_ms = (time.perf_counter() - started) * 1000
+    fresh = archive._current()
+    seen = fresh is not view_before and fresh.doc_count == have + DAY
+    archive.close()
+    log(f"[{size}] day added: {report}, {probe!r} {before} -> {after}, seen {seen}")
+    if report.added != DAY or not seen or after <= before:
+        raise SystemExit(f"the open archive did not see the {DAY} new articles: {report}")
+    return {"day_s": report.seconds, "day_first_search_ms": first_ms}
 
 
 def memory() -> dict:
@@ -53,10 +106,15 @@ def memory() -> dict:
     for line in Path("/proc/self/smaps_rollup").read_text().splitlines()[1:]:
         key, value = line.split(":", 1)
         fields[key] = int(value.split()[0]) / 1024
+    # Private pages include file pages (mmap of texts.bin, the gram sidecar, Whoosh's files)
+    # that only this process has touched so far; those are page cache, which a second worker
+    # maps too. Anonymous memory is what each worker holds alone.
     return {
         "rss_mb": fields.get("Rss", 0.0),
         "private_mb": fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0),
         "shared_mb": fields.get("Shared_Clean", 0) + fields.get("Shared_Dirty", 0),
+        "anon_mb": fields.get("Anonymous", 0.0),
+        "file_mb": fields.get("Rss", 0.0) - fields.get("Anonymous", 0.0),
     }
 
 
@@ -101,11 +159,17 @@ def search_worker(folder: Path, mix_file: Path) -> None:
     print(json.dumps(row))
 
 
-def measure(size: int, work: Path, base: list[dict], log) -> dict:
+def measure(size: int, work: Path, base: list[dict], log, keep: bool, old: dict | None) -> dict:
     folder = work / f"n{size}"
-    log(f"[{size}] indexing")
-    row = {"docs": size} | build(folder, size, base)
-    row["index_mb"] = bench.dir_size(folder / "index") / 1e6
+    if keep and old and (folder / "index").is_dir():
+        # The index of an earlier run with --keep: only the searching is measured again.
+        log(f"[{size}] reusing the index in {folder}")
+        row = {k: old[k] for k in ("docs", "docs_s", "build_s", "index_mb")}
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
+        log(f"[{size}] indexing")
+        row = {"docs": size} | build(folder, size, base)
+        row["index_mb"] = bench.dir_size(folder / "index") / 1e6
     log(f"[{size}] searching {row}")
     out = subprocess.run(
         [sys.executable, __file__, "--search-worker", str(folder), str(work / "mix.json")],
@@ -114,8 +178,11 @@ def measure(size: int, work: Path, base: list[dict], log) -> dict:
         text=True,
     )
     row |= json.loads(out.stdout.strip().splitlines()[-1])
+    log(f"[{size}] searched {row}")
+    row |= add_day(folder, size, base, log)
     row["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    shutil.rmtree(folder, ignore_errors=True)
+    if not keep:
+        shutil.rmtree(folder, ignore_errors=True)
     log(f"[{size}] {row}")
     return row
 
@@ -123,16 +190,23 @@ def measure(size: int, work: Path, base: list[dict], log) -> dict:
 def markdown(rows: list[dict]) -> str:
     lines = [
         "| docs | index docs/s | build s | index MB | p50 ms | p95 ms | p95 common words ms |"
-        " peak RSS MB | private MB | shared MB | measured |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        " peak RSS MB | private MB | shared MB | anonymous MB | file pages MB |"
+        " add a day (200) s | first search after it ms | measured |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
             f"| {r['docs']:,} | {r['docs_s']:.0f} | {r['build_s']:.0f} | {r['index_mb']:.0f} | "
             f"{r['p50']:.1f} | {r['p95']:.1f} | {r['common_p95']:.1f} | "
-            f"{r['peak_rss_mb']:.0f} | {r['private_mb']:.0f} | {r['shared_mb']:.0f} | {r['date']} |"
+            f"{r['peak_rss_mb']:.0f} | {r['private_mb']:.0f} | {r['shared_mb']:.0f} | "
+            f"{_fmt(r.get('anon_mb'), 0)} | {_fmt(r.get('file_mb'), 0)} | "
+            f"{_fmt(r.get('day_s'))} | {_fmt(r.get('day_first_search_ms'))} | {r['date']} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
 
 
 def polyline(points: list[tuple[float, float]], box, xr, yr, color: str) -> str:
@@ -208,6 +282,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,30000,100000")
     parser.add_argument("--work", default=None)
     parser.add_argument("--out", default=str(REPO / "docs" / "benchmarks.md"))
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep each index in WORK; a later --keep run with the same WORK re-measures "
+        "only the searching of an index kept there",
+    )
     parser.add_argument("--search-worker", nargs=2, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.search_worker:
@@ -223,7 +303,7 @@ def main() -> None:
     write_mix(work / "mix.json")
     rows = {r["docs"]: r for r in json.loads(RESULTS.read_text())} if RESULTS.exists() else {}
     for size in (int(s) for s in args.sizes.split(",")):
-        rows[size] = measure(size, work, base, log)
+        rows[size] = measure(size, work, base, log, args.keep, rows.get(size))
         save([rows[k] for k in sorted(rows)], Path(args.out))
     log(f"wrote {args.out}, {CHART.relative_to(REPO)}")
 

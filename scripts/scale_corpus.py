@@ -57,9 +57,9 @@ def copy_of(record: dict, copy: int) -> dict:
     return out
 
 
-def records(n: int, base: list[dict] | None = None) -> Iterator[dict]:
-    """The first n records of copies 0, 1, 2, … of both corpora."""
+def records(n: int, base: list[dict] | None = None, start: int = 0) -> Iterator[dict]:
+    """Records start … n-1 of copies 0, 1, 2, … of both corpora."""
     base = base if base is not None else base_records()
-    for i in range(n):
+    for i in range(start, n):
         copy, index = divmod(i, len(base))
         yield copy_of(base[index], copy)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -19,7 +20,7 @@ from indexer.analysis import grams, normalize, query_grams
 from indexer.article import Article
 from indexer.cli import main
 from indexer.index import SEP, IndexBusy, IndexOutdated, field_texts, live_generation, reindex
-from indexer.store import Store
+from indexer.store import Store, StoreError
 from tests.synthetic import synthetic_corpus_lines
 
 
@@ -196,3 +197,33 @@ def test_a_failed_update_changes_nothing(tmp_path: Path, corpus):
                 assert needed <= grams(text), (article.title, hit)
         for article in corpus[210:215]:
             assert article.id in ids(archive, f'"{article.title}"')
+
+
+def test_an_update_reads_only_the_store_files_that_changed(tmp_path: Path, corpus):
+    store = Store(tmp_path)
+    store.put_articles(corpus[:80])
+    with Archive(tmp_path) as archive:
+        assert archive.reindex(procs=1).total == len(store)
+        files = store.article_files()
+        assert len(files) > 2
+        # An unchanged file is not read: garbage of the same size and mtime goes unnoticed
+        # (it would raise StoreError if it were read).
+        untouched = files[0]
+        stat = untouched.stat()
+        untouched.write_bytes(b"x" * stat.st_size)
+        os.utime(untouched, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        edited = store.read_article_file(files[1])[0]
+        changed = dataclasses.replace(edited, title="报库只读改动的文件")
+        gone = store.read_article_file(files[2])
+        files[2].unlink()
+        store.forget_catalogue_check()
+        store.put_articles([changed, *corpus[100:105]])
+        report = archive.reindex(procs=1)
+        assert (report.added, report.updated, report.deleted) == (5, 1, len(gone))
+        assert ids(archive, '"报库只读改动的文件"') == {changed.id}
+        assert all(archive.get(a.id) is None for a in gone)
+        assert corpus[102].id in ids(archive, f'"{corpus[102].title}"')
+        assert archive.reindex(procs=1).added == 0
+        # A rebuild reads every file: now the garbage is read and refused.
+        with pytest.raises(StoreError):
+            archive.reindex(rebuild=True, procs=1)

@@ -105,6 +105,23 @@ def test_numeric_columns_equal_whooshs_column_readers(segmented: Path):
             assert np.array_equal(whoosh_fast.numeric_column(reader, name, len(public)), public)
 
 
+def test_string_columns_and_live_mask_equal_whooshs_readers(segmented: Path):
+    with Archive(segmented) as archive:
+        reader = archive._current().searcher.reader()  # noqa: SLF001
+        n = reader.doc_count_all()
+        for name in ("paper", "page", "ents"):
+            col = reader.column_reader(name)
+            values = [
+                v.decode("utf-8") if isinstance(v, bytes) else str(v)
+                for v in map(col.__getitem__, range(n))
+            ]
+            names, codes = whoosh_fast.string_column(reader, name, n)
+            assert names == sorted(set(values)) and (len(names) > 1 or name == "paper")
+            assert [names[c] for c in codes.tolist()] == values
+        live = whoosh_fast.live_mask(reader, n)
+        assert np.flatnonzero(live).tolist() == list(reader.all_doc_ids()) and not live.all()
+
+
 def test_health_checks_the_postings_path(segmented: Path, monkeypatch: pytest.MonkeyPatch):
     archive = Archive(segmented)
     client = create_app({"DATA_DIR": segmented, "ARCHIVE": archive, "TESTING": True}).test_client()
