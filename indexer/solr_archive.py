@@ -2,21 +2,28 @@
 collection (alias) `baoku` of a cluster. `Archive(data_dir, solr_url=URL)`, or
 $BAOKU_SOLR_URL, gives this one; the store under `data_dir` stays the source of truth.
 
+A subclass of Archive: what does not touch the index (printed pages, trends over `search`,
+aliases from DATA/aliases.txt, highlighting) is inherited; what reads the index is here.
 Articles come from the store, else from the text Solr stores. What needs the Whoosh view
-(more-like-this, example queries for the home page) answers empty here.
+(more-like-this, example queries for the home page) answers empty here. The whole cluster
+down raises SolrUnavailable from every call that needs it (the web app answers 503, the
+CLI one line).
+
+The URL names a node (`http://host:8983/solr`, several comma-separated are tried in turn);
+a path after /solr/ names another alias than `baoku` (`http://host:8983/solr/other`), so
+several archives can share one cluster.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from indexer.archive import Archive, IndexVersion
 from indexer.article import Article, Caption, Section
 from indexer.browse import IssueArticle, IssuePage, IssueRef
-from indexer.highlight import highlight
-from indexer.index import TEXT_FIELDS, IndexReport, field_texts
+from indexer.index import TEXT_FIELDS, IndexReport
 from indexer.progress import Progress
 from indexer.results import Hit, IndexState, SearchRequest, SearchResult
 from indexer.solr_client import SolrClient, SolrError, SolrUnavailable
@@ -26,37 +33,39 @@ from indexer.view import fmt_date, page_sort
 
 if TYPE_CHECKING:
     from indexer.archive import Health
-    from indexer.store import Store
 
 __all__ = ["SolrArchive", "SolrUnavailable"]
 
 
-class SolrArchive:
+def split_url(solr_url: str) -> tuple[str, str]:
+    """(node URLs, alias): http://h:1/solr/name → (http://h:1/solr, name); alias `baoku` when
+    the URL ends at /solr."""
+    nodes, aliases = [], []
+    for url in solr_url.split(","):
+        base, sep, rest = url.strip().rstrip("/").partition("/solr/")
+        nodes.append(base + "/solr" if sep else base)
+        if sep and rest:
+            aliases.append(rest)
+    if len(set(aliases)) > 1:
+        raise ValueError(f"one alias per Solr URL, not {sorted(set(aliases))}")
+    return ",".join(nodes), aliases[0] if aliases else ALIAS
+
+
+class SolrArchive(Archive):
     """Search, browse and maintain the collection `baoku` of the cluster at `solr_url`."""
 
     backend = "solr"
 
-    def __init__(self, data_dir: Path | str, solr_url: str) -> None:
-        self.data_dir = Path(data_dir)
+    def __init__(self, data_dir: Path | str, solr_url: str | None = None) -> None:
+        super().__init__(data_dir)
+        if not solr_url:
+            raise ValueError("SolrArchive needs a Solr URL")
         self.solr_url = solr_url
-        self.client = SolrClient(solr_url)
-        self._store: Store | None = None
-
-    def __enter__(self) -> SolrArchive:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        nodes, self.alias = split_url(solr_url)
+        self.client = SolrClient(nodes)
 
     def close(self) -> None:
         pass  # HTTP sessions close with the process; nothing is held open on disk
-
-    def _article_store(self) -> Store:
-        if self._store is None:
-            from indexer.store import Store
-
-            self._store = Store(self.data_dir)
-        return self._store
 
     # -- maintenance --
 
@@ -73,6 +82,7 @@ class SolrArchive:
         return solr_reindex(
             self.client,
             self._article_store().iter_articles,
+            alias=self.alias,
             rebuild=rebuild,
             shards=shards,
             replicas=replicas,
@@ -82,18 +92,34 @@ class SolrArchive:
     # -- state --
 
     def index_state(self) -> IndexState:
+        """READY or MISSING; SolrUnavailable when no node answers (not an index problem)."""
         try:
-            return IndexState.READY if alias_target(self.client) else IndexState.MISSING
-        except (SolrUnavailable, SolrError):
+            return IndexState.READY if self._target() else IndexState.MISSING
+        except SolrError:
             return IndexState.BROKEN
+
+    def _target(self) -> str | None:
+        return alias_target(self.client, self.alias)
+
+    def index_version(self) -> IndexVersion | None:
+        """The collection behind the alias and its index version (changes on every commit)."""
+        target = self._target()
+        if target is None:
+            return None
+        # Each update is a commit on every replica; the highest _version_ moves with it.
+        top = self.client.select(
+            self.alias, {"q": "*:*", "rows": 1, "fl": "_version_", "sort": "_version_ desc"}
+        )["response"]["docs"]
+        version = int(top[0]["_version_"]) if top else 0
+        return IndexVersion(f"{target}.{version}", (version >> 20) / 1000.0)
 
     def is_ready(self) -> bool:
         return self.index_state() == IndexState.READY
 
     def count(self) -> int:
-        if not alias_target(self.client):
+        if not self._target():
             return 0
-        answer = self.client.select(ALIAS, {"q": "*:*", "rows": 0})
+        answer = self.client.select(self.alias, {"q": "*:*", "rows": 0})
         return int(answer["response"]["numFound"])
 
     def health(self) -> Health:
@@ -106,27 +132,10 @@ class SolrArchive:
 
     # -- searching --
 
-    def search(
-        self,
-        query: str,
-        limit: int = 10,
-        offset: int = 0,
-        date_from: str | None = None,
-        date_to: str | None = None,
-        page: str | None = None,
-        sort: str = "relevance",
-        paper: str | None = None,
-        snippets: bool = True,
-    ) -> SearchResult:
-        request = SearchRequest(
-            query, limit, offset, date_from, date_to, page, sort, paper, snippets
-        )
-        return self.run(request)
-
     def run(self, request: SearchRequest) -> SearchResult:
-        if not alias_target(self.client):
+        if not self._target():
             return execute_empty(request)
-        return execute(self.client, ALIAS, request)
+        return execute(self.client, self.alias, request, self.aliases.table())
 
     def example_queries(self, limit: int = 5) -> list[str]:
         return []
@@ -141,20 +150,13 @@ class SolrArchive:
         except Exception:  # noqa: BLE001 - a missing or broken store falls back to the index
             pass
         answer = self.client.select(
-            ALIAS, {"q": "*:*", "fq": _id_query(article_id), "fl": "id,paper,page,dord,orig"}
+            self.alias, {"q": "*:*", "fq": _id_query(article_id), "fl": "id,paper,page,dord,orig"}
         )
         docs = answer["response"]["docs"]
         return _article_from_doc(docs[0]) if docs else None
 
     def more_like_this(self, article_id: str, limit: int = 5) -> list[Hit]:
         return []
-
-    def highlight(self, text: str, query: str, within: str = "") -> str:
-        return highlight(text, query, within)
-
-    def article_highlighter(self, query: str, article: Article) -> Callable[[str], str]:
-        within = "\n".join(field_texts(article).values())
-        return lambda part: highlight(part, query, within=within)
 
     # -- browsing --
 
@@ -168,7 +170,7 @@ class SolrArchive:
             "facet.pivot": "paper,date",
             "facet.limit": -1,
         }
-        answer = self.client.select(ALIAS, params)
+        answer = self.client.select(self.alias, params)
         refs = []
         for by_paper in answer["facet_counts"]["facet_pivot"]["paper,date"]:
             for by_date in by_paper.get("pivot", []):
@@ -183,7 +185,7 @@ class SolrArchive:
             "rows": 10000,
             "sort": "dk asc",
         }
-        docs = self.client.select(ALIAS, params)["response"]["docs"]
+        docs = self.client.select(self.alias, params)["response"]["docs"]
         pages: dict[str, IssuePage] = {}
         for doc in sorted(docs, key=lambda d: (page_sort(d.get("page", "")), d["id"])):
             orig = json.loads(doc["orig"])

@@ -1,9 +1,14 @@
 """HTTP to a SolrCloud cluster, with failover between its nodes.
 
-The client starts from one base URL (`http://host:port/solr`), learns every live node from
-CLUSTERSTATUS, and on a connection failure tries the next one, so the loss of any node (the
-one it was given included) does not stop it. Only the whole cluster down raises
+The client starts from one base URL (`http://host:port/solr`, or several separated by
+commas), learns every live node from CLUSTERSTATUS, and when a node cannot be reached
+(connection refused or reset, no answer to the connect) tries the next one, so the loss of any
+node (the one it was given included) does not stop it. Only the whole cluster down raises
 `SolrUnavailable`; Solr's own refusals (a bad request, a missing collection) raise `SolrError`.
+
+A node that accepted the request but answers slowly is not a dead node: the read timeout is
+generous (a big rebuild's commit or a cold facet takes long under load), and a slow answer
+raises `SolrTimeout` rather than sending the same heavy request to every other node too.
 """
 
 from __future__ import annotations
@@ -13,12 +18,16 @@ from typing import Any
 
 import requests
 
-CONNECT_TIMEOUT = 3.0
-READ_TIMEOUT = 120.0
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 300.0
 
 
 class SolrUnavailable(RuntimeError):
     """No node of the cluster answers."""
+
+
+class SolrTimeout(SolrUnavailable):
+    """A node took the request but gave no answer within READ_TIMEOUT."""
 
 
 class SolrError(RuntimeError):
@@ -32,8 +41,11 @@ class SolrError(RuntimeError):
 class SolrClient:
     """JSON requests to whichever node answers; thread-safe (one requests.Session per thread)."""
 
-    def __init__(self, base_url: str) -> None:
-        self.nodes = [base_url.rstrip("/")]
+    def __init__(self, base_url: str, read_timeout: float = READ_TIMEOUT) -> None:
+        self.nodes = [u.strip().rstrip("/") for u in base_url.split(",") if u.strip()]
+        if not self.nodes:
+            raise ValueError("a Solr URL is needed, e.g. http://127.0.0.1:8983/solr")
+        self.read_timeout = read_timeout
         self._local = threading.local()
         self._lock = threading.Lock()
         self._learned = False
@@ -57,22 +69,28 @@ class SolrClient:
             self._learn_nodes()
         params = {"wt": "json", **(params or {})}
         last: Exception | None = None
-        for base in list(self.nodes):
+        for i, base in enumerate(list(self.nodes)):
             try:
                 response = self._send(base, path, params, json_body, data, headers)
-            except requests.RequestException as exc:
-                last = exc
+            except requests.ReadTimeout as exc:
+                # Connected, then slow: the node is alive; do not pile the load on the others.
+                raise SolrTimeout(
+                    f"Solr at {base} gave no answer in {self.read_timeout:.0f} s"
+                ) from exc
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+                last = exc  # refused, reset, or no connect: that node is gone, try the next
                 continue
-            if response.status_code == 503 and len(self.nodes) > 1:
+            if response.status_code == 503 and i + 1 < len(self.nodes):
                 last = SolrError(503, response.text[:200])
                 continue  # a node starting up or shutting down: another may answer
-            self._prefer(base)
+            if i:
+                self._prefer(base)
             return _decode(response)
-        raise SolrUnavailable(f"no Solr node answers ({', '.join(self.nodes)}): {last}")
+        raise SolrUnavailable(f"no Solr node answers ({', '.join(self.nodes)}): {_short(last)}")
 
     def _send(self, base, path, params, json_body, data, headers) -> requests.Response:
         url = f"{base}/{path.lstrip('/')}"
-        timeout = (CONNECT_TIMEOUT, READ_TIMEOUT)
+        timeout = (CONNECT_TIMEOUT, self.read_timeout)
         if json_body is None and data is None:
             return self._session().get(url, params=params, timeout=timeout)
         return self._session().post(
@@ -107,6 +125,17 @@ class SolrClient:
 
     def collections_api(self, action: str, **params: Any) -> dict[str, Any]:
         return self.request("admin/collections", {"action": action, **params})
+
+
+def _short(exc: Exception | None) -> str:
+    """The reason in a few words (urllib3's messages nest the whole pool's repr)."""
+    if exc is None:
+        return "no node"
+    text = str(exc)
+    for reason in ("Connection refused", "Connection reset", "timed out", "Name or service"):
+        if reason in text:
+            return reason.lower()
+    return type(exc).__name__
 
 
 def _node_url(node_name: str, example: str) -> str:

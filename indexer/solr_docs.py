@@ -14,19 +14,25 @@ from typing import Any
 
 from indexer.analysis import grams, normalize, words
 from indexer.article import Article
+from indexer.copies import copy_key
+from indexer.entities import ENTITY_TYPES, tag_parts
+from indexer.entity_index import MAX_PER_TYPE
 from indexer.index import SEP, TEXT_FIELDS, field_texts, title_key
 from indexer.scoring import WORD_BOOSTS
 from indexer.view import page_sort
 
 # Fields a query prefix can name (indexer/query.py), each with a CJK field of its own.
 PREFIX_FIELDS = ("title", "captions", "author", "page_name")
+# The parts of `head`: what a hit shows without a snippet.
+HEAD = ("title", "kicker", "subtitle", "author", "page_name")
 
 
 def solr_doc(article: Article, dk: int) -> dict[str, Any]:
     """The document for `article`; `dk` orders ties like Whoosh's indexing order."""
     texts = field_texts(article)
     raw = [texts[name].replace(SEP, " ") for name in TEXT_FIELDS]
-    norm = [normalize(part) for part in raw]
+    # Normalised as one text, as indexer/index.py does, so a part's offsets match Whoosh's.
+    norm = normalize(SEP.join(raw)).split(SEP)
     dord = _dord(article.date)
     doc: dict[str, Any] = {
         "id": article.id,
@@ -43,7 +49,14 @@ def solr_doc(article: Article, dk: int) -> dict[str, Any]:
         "text_cjk": [part for part in norm if part],
         "parts": json.dumps(norm, ensure_ascii=False),
         "orig": json.dumps(raw, ensure_ascii=False),
+        "head": json.dumps([raw[TEXT_FIELDS.index(n)] for n in HEAD], ensure_ascii=False),
+        "ckey": copy_key(norm[TEXT_FIELDS.index("body")]),
     }
+    entities = tag_parts(norm[:-1])  # all but page_name, as the Whoosh index tags them
+    for kind in ENTITY_TYPES:
+        names = getattr(entities, kind)[:MAX_PER_TYPE]
+        if names:
+            doc[kind] = names
     if dord:
         doc["year"] = f"{dord // 10000:04d}"
         doc["month"] = f"{dord // 10000:04d}-{dord // 100 % 100:02d}"

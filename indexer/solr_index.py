@@ -51,8 +51,8 @@ def indexed_hashes(client: SolrClient, collection: str) -> tuple[dict[str, str],
         cursor = answer["nextCursorMark"]
 
 
-def create_collection(client: SolrClient, shards: int, replicas: int) -> str:
-    name = f"{ALIAS}_{time.strftime('%Y%m%dT%H%M%S')}_{time.monotonic_ns() % 100000}"
+def create_collection(client: SolrClient, shards: int, replicas: int, alias: str = ALIAS) -> str:
+    name = f"{alias}_{time.strftime('%Y%m%dT%H%M%S')}_{time.monotonic_ns() % 100000}"
     client.collections_api(
         "CREATE",
         name=name,
@@ -116,27 +116,28 @@ def solr_reindex(
     client: SolrClient,
     articles: Callable[[], Iterator[Article]],
     *,
+    alias: str = ALIAS,
     rebuild: bool = False,
     shards: int = 2,
     replicas: int = 2,
     progress: Progress | None = None,
 ) -> IndexReport:
-    """Bring the alias `baoku` up to date with `articles()` (see the module docstring)."""
+    """Bring `alias` up to date with `articles()` (see the module docstring)."""
     started = time.perf_counter()
-    live = alias_target(client)
+    live = alias_target(client, alias)
     if live is not None and not rebuild:
         known, next_dk = indexed_hashes(client, live)
         report = _fill(client, live, articles(), known, next_dk, progress)
         report.generation = live
     else:
         old = indexed_hashes(client, live)[0] if live is not None else {}
-        fresh = create_collection(client, shards, replicas)
+        fresh = create_collection(client, shards, replicas, alias)
         try:
             report = _fill(client, fresh, articles(), {}, 0, progress)
         except BaseException:
             _drop(client, fresh)
             raise
-        client.collections_api("CREATEALIAS", name=ALIAS, collections=fresh)
+        client.collections_api("CREATEALIAS", name=alias, collections=fresh)
         if live is not None:
             _drop(client, live)
         report = _compare(old, fresh_hashes(client, fresh))

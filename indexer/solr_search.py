@@ -23,11 +23,18 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from indexer.analysis import RUN, query_grams, words
+import numpy as np
+
+from indexer.aliases import AliasTable, expand
+from indexer.analysis import RUN, contains, query_grams, unmarked, words
+from indexer.copies import NO_KEY, distinct_ranked
+from indexer.entities import ENTITY_TYPES, canonical_place
+from indexer.entity_index import FACET_SIZE
 from indexer.highlight import make_snippet, mark_terms, snippet_order
 from indexer.index import SEP, TEXT_FIELDS, title_key
+from indexer.passages import SNIPPET_CHARS
 from indexer.query import Clause, ParsedQuery, parse
-from indexer.results import SORTS, Facets, Hit, SearchRequest, SearchResult
+from indexer.results import SORTS, Copy, Facets, Hit, SearchRequest, SearchResult
 from indexer.scoring import TITLE_BONUS, WORD_BOOSTS
 from indexer.search import (
     _bound,
@@ -36,18 +43,35 @@ from indexer.search import (
     _loose,
     _near_terms,
     _parsed_info,
+    check_snippet_chars,
 )
 from indexer.solr_client import SolrClient
+from indexer.solr_docs import HEAD
 from indexer.view import fmt_date, page_sort
 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 FIELD_INDEX = {name: i for i, name in enumerate(TEXT_FIELDS)}
 NOTHING = "-*:*"
-HIT_FIELDS = "id,paper,page,dord,parts,orig,score"
+HIT_FIELDS = "id,paper,page,dord,ckey,head,score"
+SNIPPET_HIT_FIELDS = HIT_FIELDS + ",parts,orig"
 QF = " ".join(f"{name}_w^{boost}" for name, boost in WORD_BOOSTS.items())
-FACETS = {
+FACETS: dict[str, Any] = {
     name: {"type": "terms", "field": name, "limit": -1, "mincount": 1}
     for name in ("year", "month", "page", "paper")
+}
+FACETS.update(
+    {
+        kind: {"type": "terms", "field": kind, "limit": FACET_SIZE, "refine": True}
+        for kind in ENTITY_TYPES
+    }
+)
+# Copy keys held by more than one match: total_collapsed is total minus the extra copies.
+FACETS["copies"] = {
+    "type": "terms",
+    "field": "ckey",
+    "limit": -1,
+    "mincount": 2,
+    "domain": {"filter": "ckey:[1 TO *]"},
 }
 VERIFY_ROWS = 2000
 
@@ -60,28 +84,91 @@ class Plan:
     near: str | None
 
 
-def execute(client: SolrClient, collection: str, request: SearchRequest) -> SearchResult:
+def execute(
+    client: SolrClient,
+    collection: str,
+    request: SearchRequest,
+    aliases: AliasTable | None = None,
+) -> SearchResult:
     """indexer/search.py `execute` on Solr (same arguments, same SearchResult)."""
     started = time.perf_counter()
+    check_snippet_chars(request.snippet_chars)
     if request.sort not in SORTS:
         raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {request.sort!r}")
     lo = _bound("date_from", request.date_from, end=False)
     hi = _bound("date_to", request.date_to, end=True)
     limit, offset = max(0, int(request.limit)), max(0, int(request.offset))
     parsed = parse(request.query or "")
+    if aliases is not None:
+        expand(parsed, aliases)
     result = SearchResult(query=request.query, offset=offset, limit=limit)
+    result.collapsed = request.collapse
     filters = (lo, hi, request.page, request.paper)
     filter_only = not parsed.groups and _has_filters(parsed, filters)
     result.sort = _effective_sort(parsed, request.sort, filter_only)
     if filter_only or not parsed.is_empty():
-        _run(client, collection, parsed, result, filters, filter_only, request.snippets)
+        _run(client, collection, parsed, result, filters, filter_only, request)
     # No typo suggestion on Solr (it needs the gram sidecar): the rest of ParsedInfo alike.
     result.parsed = _parsed_info(None, request.query or "", parsed, result.total, filters)
     result.took_ms = round((time.perf_counter() - started) * 1000, 2)
     return result
 
 
-def _run(client, collection, parsed, result, filters, filter_only, snippets) -> None:
+class _Order:
+    """The result's order, exact matches then near ones, fetched from Solr as deep as asked:
+    `rank_to(n)` is indexer/copies.py's ranking callback, positions standing for docnums."""
+
+    def __init__(self, client, collection, parsed, result, plan, fq, fields) -> None:
+        self.args = (client, collection, parsed, result.sort)
+        self.plan, self.fq, self.fields = plan, fq, fields
+        self.total, self.near = result.total, result.total_near
+        self.keys = np.zeros(self.total + self.near, dtype=np.int64)
+        self.docs: list[dict] = []
+
+    def rank_to(self, depth: int) -> list[tuple[int, float, bool]]:
+        depth = min(depth, self.total + self.near)
+        if depth > len(self.docs):
+            exact = _select(
+                *self.args, [self.plan.exact, *self.fq], 0, min(depth, self.total), self.fields
+            )
+            docs = exact["response"]["docs"]
+            if depth > self.total and self.plan.near is not None:
+                near = _select(
+                    *self.args, [self.plan.near, *self.fq], 0, depth - self.total, self.fields
+                )
+                docs += near["response"]["docs"]
+            self.docs = docs
+            for i, doc in enumerate(docs):
+                self.keys[i] = int(doc.get("ckey", NO_KEY))
+        return [
+            (i, float(doc.get("score", 0.0)), i >= self.total)
+            for i, doc in enumerate(self.docs[:depth])
+        ]
+
+    def page(self, offset: int, limit: int, collapse: bool) -> list[tuple[dict, float, bool]]:
+        if collapse:
+            ranked = distinct_ranked(self.keys, self.rank_to, offset + limit, len(self.keys))
+        else:
+            ranked = self._window(offset, limit)
+            return ranked
+        return [(self.docs[i], s, near) for i, s, near in ranked[offset:]]
+
+    def _window(self, offset: int, limit: int) -> list[tuple[dict, float, bool]]:
+        """offset..offset+limit without collapsing: only that window is fetched."""
+        out = []
+        if offset < self.total and limit:
+            rows = min(limit, self.total - offset)
+            exact = _select(*self.args, [self.plan.exact, *self.fq], offset, rows, self.fields)
+            out += [(d, float(d.get("score", 0.0)), False) for d in exact["response"]["docs"]]
+        left = limit - len(out)
+        if left > 0 and self.plan.near is not None and self.near:
+            start = max(0, offset - self.total)
+            near = _select(*self.args, [self.plan.near, *self.fq], start, left, self.fields)
+            out += [(d, float(d.get("score", 0.0)), True) for d in near["response"]["docs"]]
+        return out
+
+
+def _run(client, collection, parsed, result, filters, filter_only, request) -> None:
     parsed.groups = [
         kept
         for group in parsed.groups
@@ -91,24 +178,78 @@ def _run(client, collection, parsed, result, filters, filter_only, snippets) -> 
         return
     fq = _filter_queries(parsed, filters)
     plan = _solr_plan(parsed) or _verified_plan(client, collection, parsed, fq)
-    main = _exact_page(client, collection, parsed, result, [plan.exact, *fq])
-    hits = [(doc, False) for doc in main["response"]["docs"]]
-    result.total = int(main["response"]["numFound"])
+    counted = _count(client, collection, [plan.exact, *fq], facets=True)
+    result.total = int(counted["response"]["numFound"])
+    raw = counted.get("facets", {})
+    extra = sum(int(b["count"]) - 1 for b in raw.get("copies", {}).get("buckets", []))
+    result.total_collapsed = result.total - extra
     if result.total:
-        result.facets = _facets(main.get("facets", {}))
+        result.facets = _facets(raw)
     if plan.near is not None:
-        start = max(0, result.offset - result.total)
-        rows = result.limit - len(hits) if result.offset + result.limit > result.total else 0
-        near = _select(client, collection, parsed, result.sort, [plan.near, *fq], start, rows)
+        near = _count(client, collection, [plan.near, *fq])
         result.total_near = int(near["response"]["numFound"])
-        hits += [(doc, True) for doc in near["response"]["docs"]]
+    if not result.limit or not (result.total or result.total_near):
+        return
+    snippets = request.snippets
+    order = _Order(
+        client, collection, parsed, result, plan, fq, SNIPPET_HIT_FIELDS if snippets else HIT_FIELDS
+    )
+    shown = order.page(result.offset, result.limit, request.collapse)
     terms = mark_terms(parsed) if snippets else None
     near_terms = _near_terms(parsed) if snippets else None
     fields = snippet_order(parsed)
+    added = frozenset(c.text for c in parsed.positive if c.alias_of is not None)
     result.hits = [
-        _hit(doc, near_terms if is_near else terms, fields, is_near, result.sort)
-        for doc, is_near in hits
+        _hit(
+            doc,
+            score if result.sort == "relevance" else 0.0,
+            near_terms if is_near else terms,
+            fields,
+            is_near,
+            request.snippet_chars,
+            added,
+        )
+        for doc, score, is_near in shown
     ]
+    if request.collapse:
+        pool = plan.exact if plan.near is None else _either([plan.exact, plan.near])
+        copies = _copies(client, collection, [doc for doc, _, _ in shown], [pool, *fq])
+        for hit, found in zip(result.hits, copies, strict=True):
+            hit.copies = found
+
+
+def _copies(client, collection, shown: list[dict], fq: list[str]) -> list[list[Copy]]:
+    """For each shown doc, the other matches with its copy key, oldest first, in 版次 order."""
+    keys = sorted({int(d.get("ckey", NO_KEY)) for d in shown} - {NO_KEY})
+    if not keys:
+        return [[] for _ in shown]
+    params = {
+        "q": "*:*",
+        "fq": [*fq, "{!terms f=ckey}" + ",".join(map(str, keys))],
+        "fl": "id,paper,page,dord,ckey,head",
+        "sort": "dord asc, page_rank asc, dk asc",
+        "rows": 100000,
+    }
+    members = client.select(collection, params)["response"]["docs"]
+    out = []
+    for doc in shown:
+        key = int(doc.get("ckey", NO_KEY))
+        same = [
+            m for m in members if key != NO_KEY and int(m["ckey"]) == key and m["id"] != doc["id"]
+        ]
+        out.append([_copy(m) for m in same])
+    return out
+
+
+def _copy(doc: dict) -> Copy:
+    head = dict(zip(HEAD, json.loads(doc["head"]), strict=True))
+    return Copy(
+        id=doc["id"],
+        date=fmt_date(int(doc.get("dord", 0))),
+        page=doc.get("page", ""),
+        page_name=head["page_name"],
+        paper=doc.get("paper", ""),
+    )
 
 
 # -- what matches ---------------------------------------------------------------------------
@@ -129,6 +270,9 @@ def _loose_q(clause: Clause) -> str:
 def _exact_q(clause: Clause) -> str | None:
     """Articles holding the fragment as typed (in its field), when Solr can tell exactly."""
     text = clause.text
+    if clause.field in ENTITY_TYPES:
+        name = canonical_place(text.strip()) if clause.field == "place" else text.strip()
+        return _phrase(clause.field, name)  # an exact name, as entity_mask looks it up
     if clause.field is None and RUN.fullmatch(text) and len(text) <= 2:
         return _phrase("grams", text)  # one gram: its postings are exact
     if len(text) >= 2 and HAN.fullmatch(text):
@@ -142,6 +286,8 @@ def _match_q(clause: Clause) -> str | None:
     field, exact otherwise (None: Solr cannot tell exactly)."""
     if not clause.quoted and not clause.field:
         return _loose_q(clause)
+    if clause.field and not query_grams(clause.text) and clause.field not in ENTITY_TYPES:
+        return None  # only punctuation: verified against the field's text
     return _exact_q(clause)
 
 
@@ -178,8 +324,8 @@ def _verified_plan(client, collection, parsed: ParsedQuery, fq: list[str]) -> Pl
     candidates = [_either([_match_q(c) or _loose_q(c) for c in g]) for g in parsed.groups]
     candidates += [f"*:* -({_match_q(c)})" for c in parsed.excluded if _match_q(c)]
     exact, near = [], []
-    for doc_id, parts in _scan(client, collection, [_both(candidates), *fq]):
-        verdict = _verdict(parsed, parts)
+    for doc_id, parts, entities in _scan(client, collection, [_both(candidates), *fq]):
+        verdict = _verdict(parsed, parts, entities)
         if verdict is True:
             exact.append(doc_id)
         elif verdict is False:
@@ -187,16 +333,20 @@ def _verified_plan(client, collection, parsed: ParsedQuery, fq: list[str]) -> Pl
     return Plan(_ids(exact), _ids(near) if near else None)
 
 
-def _verdict(parsed: ParsedQuery, parts: list[str]) -> bool | None:
+def _verdict(parsed: ParsedQuery, parts: list[str], entities: dict[str, list[str]]) -> bool | None:
     """True: an exact match; False: a near one; None: no match."""
     joined = SEP.join(parts)
+    unmarked_joined = unmarked(joined)
 
     def verified(c: Clause) -> bool:
-        return c.text in (joined if c.field is None else parts[FIELD_INDEX.get(c.field, 0)])
+        if c.field in ENTITY_TYPES:
+            name = canonical_place(c.text.strip()) if c.field == "place" else c.text.strip()
+            return name in entities.get(c.field, [])
+        return contains(joined if c.field is None else parts[FIELD_INDEX[c.field]], c.text)
 
     def matches(c: Clause) -> bool:
         if not c.quoted and not c.field:
-            return all(g in joined for g in query_grams(c.text))
+            return all(g in unmarked_joined for g in query_grams(c.text))
         return verified(c)
 
     if not all(any(matches(c) for c in group) for group in parsed.groups):
@@ -221,14 +371,14 @@ def _scan(client, collection, fq: list[str]):
         params = {
             "q": "*:*",
             "fq": fq,
-            "fl": "id,parts",
+            "fl": "id,parts," + ",".join(ENTITY_TYPES),
             "sort": "id asc",
             "rows": VERIFY_ROWS,
             "cursorMark": cursor,
         }
         answer = client.select(collection, params)
         for doc in answer["response"]["docs"]:
-            yield doc["id"], json.loads(doc["parts"])
+            yield doc["id"], json.loads(doc["parts"]), {k: doc.get(k, []) for k in ENTITY_TYPES}
         if answer["nextCursorMark"] == cursor:
             return
         cursor = answer["nextCursorMark"]
@@ -269,7 +419,7 @@ def _scoring(parsed: ParsedQuery) -> dict[str, Any]:
         "qw": " ".join(_escape(w) for w in found),
         "bq": "-*:*",
     }
-    key = title_key(" ".join(c.text for c in parsed.positive))
+    key = title_key(" ".join(c.text for c in parsed.positive if c.alias_of is None))
     if key:
         params["bq"] = f"{_phrase('tkey', key)}^={TITLE_BONUS}"
     return params
@@ -286,24 +436,23 @@ def _sort(sort: str) -> str:
     return f"{days}, page_rank asc, dk asc"
 
 
-def _select(client, collection, parsed, sort, fq, start, rows, facets=False) -> dict:
+def _select(client, collection, parsed, sort, fq, start, rows, fields=HIT_FIELDS) -> dict:
     params = {
         **(_scoring(parsed) if sort == "relevance" else {"q": "*:*"}),
         "fq": fq,
-        "fl": HIT_FIELDS,
+        "fl": fields,
         "sort": _sort(sort),
         "start": start,
         "rows": rows,
     }
-    if facets:
-        params["json.facet"] = json.dumps(FACETS)
     return client.select(collection, params)
 
 
-def _exact_page(client, collection, parsed, result: SearchResult, fq: list[str]) -> dict:
-    return _select(
-        client, collection, parsed, result.sort, fq, result.offset, result.limit, facets=True
-    )
+def _count(client, collection, fq: list[str], facets: bool = False) -> dict:
+    params: dict[str, Any] = {"q": "*:*", "fq": fq, "rows": 0}
+    if facets:
+        params["json.facet"] = json.dumps(FACETS)
+    return client.select(collection, params)
 
 
 def _facets(raw: dict[str, Any]) -> Facets:
@@ -313,7 +462,12 @@ def _facets(raw: dict[str, Any]) -> Facets:
 
     page = counts("page")
     paper = counts("paper")
+    entities = {
+        kind: dict(sorted(counts(kind).items(), key=lambda kv: (-kv[1], kv[0])))
+        for kind in ENTITY_TYPES
+    }
     return Facets(
+        **entities,
         year=dict(sorted(counts("year").items())),
         month=dict(sorted(counts("month").items())),
         page={k: page[k] for k in sorted(page, key=page_sort)},
@@ -321,17 +475,31 @@ def _facets(raw: dict[str, Any]) -> Facets:
     )
 
 
-def _hit(doc: dict, terms, fields, near: bool, sort: str) -> Hit:
-    norm, orig = json.loads(doc["parts"]), json.loads(doc["orig"])
-    score = float(doc.get("score", 0.0)) if sort == "relevance" else 0.0
+def _hit(
+    doc: dict,
+    score: float,
+    terms: list[str] | None,
+    fields: tuple[str, ...],
+    near: bool,
+    snippet_chars: int = SNIPPET_CHARS,
+    exact: frozenset[str] = frozenset(),
+) -> Hit:
+    head = dict(zip(HEAD, json.loads(doc["head"]), strict=True))
+    snippet = ""
+    if terms is not None:
+        norm, orig = json.loads(doc["parts"]), json.loads(doc["orig"])
+        snippet = make_snippet(norm, orig, terms, fields, snippet_chars, exact)
     return Hit(
         id=doc["id"],
-        title=orig[0],
+        title=head["title"],
         paper=doc.get("paper", ""),
         date=fmt_date(int(doc.get("dord", 0))),
         page=doc.get("page", ""),
-        page_name=orig[FIELD_INDEX["page_name"]],
+        page_name=head["page_name"],
         score=round(score, 4),
-        snippet=make_snippet(norm, orig, terms, fields) if terms is not None else "",
+        snippet=snippet,
         near=near,
+        kicker=head["kicker"].strip(),
+        subtitle=head["subtitle"].strip(),
+        author=head["author"].strip(),
     )
