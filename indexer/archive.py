@@ -75,7 +75,19 @@ class Health:
 class Archive:
     """Search, browse and maintain the index under `data_dir`/index."""
 
-    def __init__(self, data_dir: Path | str) -> None:
+    def __new__(cls, data_dir: Path | str, solr_url: str | None = None):
+        # With a SolrCloud URL (argument or $BAOKU_SOLR_URL) the same API over the cluster
+        # (indexer/solr_archive.py); without one, this class, Whoosh on disk.
+        from indexer.config import resolve_solr_url
+
+        url = resolve_solr_url(solr_url)
+        if cls is Archive and url:
+            from indexer.solr_archive import SolrArchive
+
+            return SolrArchive(data_dir, url)
+        return super().__new__(cls)
+
+    def __init__(self, data_dir: Path | str, solr_url: str | None = None) -> None:
         self.data_dir = Path(data_dir)
         self.root = self.data_dir / "index"
         self._lock = threading.RLock()

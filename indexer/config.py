@@ -23,3 +23,11 @@ def demo_pages() -> Path:
     """The demo e-paper site (index.html, paperindex.htm, html/…), shipped as package data
     of indexer (indexer/data/demo, written by scripts/make_demo.py)."""
     return Path(str(resources.files("indexer") / "data" / "demo"))
+
+
+SOLR_ENV = "BAOKU_SOLR_URL"
+
+
+def resolve_solr_url(solr_url: str | None = None) -> str | None:
+    """--solr (or config SOLR_URL) wins, then $BAOKU_SOLR_URL; None: the embedded Whoosh index."""
+    return solr_url or os.environ.get(SOLR_ENV) or None

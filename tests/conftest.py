@@ -282,3 +282,28 @@ def browser():
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+# --- SolrCloud (tests/solr_cluster.py) -------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def solr_cluster(tmp_path_factory: pytest.TempPathFactory):
+    """One real 2-node SolrCloud per session (collections 2 shards × 2 replicas), stopped at
+    the end whatever happened; skipped without java/mvn (a failure under CI=true)."""
+    from tests.solr_cluster import start_cluster
+
+    cluster = start_cluster(tmp_path_factory.mktemp("solrcloud"), nodes=2)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def backend(request) -> str:
+    """ "whoosh" unless a test is parametrised with `both_backends`."""
+    return getattr(request, "param", "whoosh")
+
+
+both_backends = pytest.mark.parametrize("backend", ["whoosh", "solr"], indirect=True)

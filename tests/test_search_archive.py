@@ -21,7 +21,7 @@ from indexer.analysis import RUN, normalize, query_grams
 from indexer.article import Article, Caption, Section
 from indexer.index import SEP, TEXT_FIELDS, field_texts
 from indexer.store import Store
-from tests.conftest import both_corpora, corpus_lines
+from tests.conftest import both_backends, both_corpora, corpus_lines
 
 SAMPLE = 1000
 
@@ -87,9 +87,24 @@ def corpora(tmp_path_factory):
         archive.close()
 
 
+_SOLR: dict[str, Archive] = {}
+
+
 @pytest.fixture
-def corpus(request, corpora) -> tuple[Archive, list[Article]]:
-    return corpora(getattr(request, "param", "synthetic"))
+def corpus(request, corpora, backend) -> tuple[Archive, list[Article]]:
+    """(archive, articles) of the corpus the test asks for, on the backend it asks for: the
+    Whoosh archive, or a SolrArchive over the same store (tests marked `both_backends`)."""
+    name = getattr(request, "param", "synthetic")
+    archive, articles = corpora(name)
+    if backend == "solr":
+        from tests.solr_cluster import solr_archive
+
+        if name not in _SOLR:
+            cluster = request.getfixturevalue("solr_cluster")
+            _SOLR[name] = solr_archive(cluster, archive.data_dir, f"search_{name}")
+            assert _SOLR[name].built.total == len(articles)
+        archive = _SOLR[name]
+    return archive, articles
 
 
 _NORM: dict[str, str] = {}
@@ -129,6 +144,7 @@ def random_fragments(articles, seed: int, count: int, sizes=(2, 6)) -> list[str]
 
 
 @both_corpora("corpus")
+@both_backends
 def test_quoted_fragments_match_brute_force_exactly(corpus):
     archive, articles = corpus
     for fragment in random_fragments(articles, seed=1, count=60):
@@ -138,6 +154,7 @@ def test_quoted_fragments_match_brute_force_exactly(corpus):
 
 
 @both_corpora("corpus")
+@both_backends
 def test_unquoted_fragments_find_every_article_containing_them(corpus):
     archive, articles = corpus
     for fragment in random_fragments(articles, seed=2, count=60):
@@ -146,6 +163,7 @@ def test_unquoted_fragments_find_every_article_containing_them(corpus):
 
 
 @both_corpora("corpus")
+@both_backends
 def test_unquoted_fragments_list_the_articles_holding_them_first(corpus):
     """Issue 17: the exact part of the list is exactly the articles holding the fragment (a
     brute-force scan), ahead of every near match (all bigrams, never the fragment), which is
@@ -172,6 +190,7 @@ def test_unquoted_fragments_list_the_articles_holding_them_first(corpus):
 
 
 @both_corpora("corpus")
+@both_backends
 def test_phrases_across_word_boundaries(corpus):
     archive, articles = corpus
     rng = random.Random(5)
@@ -192,6 +211,7 @@ def test_phrases_across_word_boundaries(corpus):
 
 
 @both_corpora("corpus")
+@both_backends
 def test_traditional_characters_find_the_simplified_text(corpus):
     archive, articles = corpus
     to_traditional = opencc.OpenCC("s2t")
@@ -209,6 +229,7 @@ def test_traditional_characters_find_the_simplified_text(corpus):
     assert checked == 10
 
 
+@both_backends
 def test_digits_latin_and_full_width(corpus):
     archive, _ = corpus
     for query in ("iphone", "IPHONE", "ｉＰｈｏｎｅ", "5g", '"第5版"', "apec"):
@@ -220,6 +241,7 @@ def test_digits_latin_and_full_width(corpus):
     assert "<mark>ＡＰＥＣ</mark>" in archive.search("apec").hits[0].snippet
 
 
+@both_backends
 def test_captions_only_search(corpus):
     archive, articles = corpus
     assert all_ids(archive, "图片:打滚") == ["test-caption-1"]
@@ -236,6 +258,7 @@ def test_captions_only_search(corpus):
     assert "熊猫" not in archive.search("动物园 雪").hits[0].snippet
 
 
+@both_backends
 def test_title_field_is_verified_against_the_title(corpus):
     archive, articles = corpus
     word = "社区食堂"  # in some titles, and in the body of articles with other titles
@@ -244,6 +267,7 @@ def test_title_field_is_verified_against_the_title(corpus):
     assert set(all_ids(archive, f'title:"{word}"')) == brute(articles, word, "title")
 
 
+@both_backends
 def test_date_ranges_filter_exactly(corpus):
     archive, articles = corpus
     fragment = "发展"
@@ -259,6 +283,7 @@ def test_date_ranges_filter_exactly(corpus):
         archive.search("x", date_from="2019-13")
 
 
+@both_backends
 def test_sort_newest_and_oldest(corpus):
     archive, _ = corpus
     newest = [h.date for h in archive.search("经济", limit=50, sort="newest").hits]
@@ -270,6 +295,7 @@ def test_sort_newest_and_oldest(corpus):
     assert in_query == oldest[:20]
 
 
+@both_backends
 def test_facets_count_the_whole_result_set(corpus):
     archive, articles = corpus
     by_id = {a.id: a for a in articles}
@@ -282,6 +308,7 @@ def test_facets_count_the_whole_result_set(corpus):
         assert facets.paper == dict(Counter(a.paper for a in truth))
 
 
+@both_backends
 def test_pagination_and_exact_total(corpus):
     archive, articles = corpus
     full = archive.search("中国", limit=30)
@@ -291,6 +318,7 @@ def test_pagination_and_exact_total(corpus):
     assert full.total >= len(brute(articles, "中国"))
 
 
+@both_backends
 def test_snippets_escape_markup(corpus):
     archive, _ = corpus
     hit = archive.search("alert").hits[0]
@@ -302,6 +330,7 @@ def test_snippets_escape_markup(corpus):
     assert marked == "&lt;script&gt;x&lt;/script&gt;<mark>蘭州</mark>新区"
 
 
+@both_backends
 def test_marks_wrap_the_whole_match(corpus):
     archive, articles = corpus
     rng = random.Random(9)
@@ -323,6 +352,7 @@ def test_marks_wrap_the_whole_match(corpus):
 
 
 @both_corpora("corpus")
+@both_backends
 def test_known_item_title_ranks_first(corpus):
     archive, articles = corpus
     titles = Counter(normalize(a.title) for a in articles)
@@ -355,6 +385,7 @@ def test_more_like_this_get_and_browse(corpus):
     assert [p.page for p in pages] == sorted(p.page for p in pages)
 
 
+@both_backends
 def test_empty_and_garbage_queries_answer(corpus):
     archive, _ = corpus
     for query in ("", "OR", "-", "标题:", '"', "“", "，。", "x" * 5000, "日期:bad"):
@@ -373,6 +404,7 @@ def _text_only(body: str) -> str:
 
 
 @both_corpora("corpus")
+@both_backends
 def test_collapsed_hits_and_their_copies_are_every_match(corpus):
     """Issue 8 §2: collapsing hides no article: the hits and the copies listed under them are
     exactly the uncollapsed hits, each once, and a hit's copies have its body (brute force)."""
