@@ -34,8 +34,13 @@ class _BaokuGroup(click.Group):
     permission) becomes a one-line message saying so and where, instead of a traceback."""
 
     def invoke(self, ctx: click.Context):
+        from indexer.solr_client import SolrError, SolrUnavailable
+
         try:
             return super().invoke(ctx)
+        except (SolrUnavailable, SolrError) as exc:
+            # The cluster down (or refusing): one line for cron's mail, never a traceback.
+            raise click.ClickException(f"{exc}; the store under {ctx.obj} is untouched") from None
         except (OSError, ValueError, RuntimeError) as exc:
             from indexer.fsutil import refusal_text, refused_write
 
@@ -358,10 +363,47 @@ def demo(ctx: click.Context, host: str, port: int, no_serve: bool) -> None:
 # --- index / search -------------------------------------------------------------------------
 
 
+_solr_option = click.option(
+    "--solr",
+    "solr_url",
+    metavar="URL",
+    default=None,
+    help="Use the SolrCloud collection `baoku` at this node URL, e.g. "
+    "http://127.0.0.1:8983/solr (default: $BAOKU_SOLR_URL, else the Whoosh index under DATA).",
+)
+
+
+def _where(data_dir: Path, archive) -> str:
+    """Where the index lives, for messages: the data dir, or the Solr alias and node."""
+    solr_url = getattr(archive, "solr_url", None)
+    return f"the Solr collection at {solr_url}" if solr_url else str(data_dir)
+
+
 @main.command()
 @click.option("--rebuild", is_flag=True, help="Build afresh beside the live index, then swap.")
+@_solr_option
+@click.option(
+    "--shards",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 1024),
+    help="Solr only: shards of a new collection (the first build, or --rebuild).",
+)
+@click.option(
+    "--replicas",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 16),
+    help="Solr only: copies of each shard in a new collection.",
+)
 @click.pass_obj
-def index(data_dir: Path, rebuild: bool) -> None:
+def index(
+    data_dir: Path,
+    rebuild: bool,
+    solr_url: str | None = None,
+    shards: int = 2,
+    replicas: int = 2,
+) -> None:
     """Bring the search index up to date with the store."""
     from indexer.archive import Archive
     from indexer.index import IndexBusy
@@ -370,8 +412,11 @@ def index(data_dir: Path, rebuild: bool) -> None:
     total = len(Store(data_dir))
     with _progress("rebuilding" if rebuild else "indexing", total=total or None) as progress:
         try:
-            with Archive(data_dir) as archive:
-                report = archive.reindex(rebuild=rebuild, progress=progress)
+            with Archive(data_dir, solr_url=solr_url) as archive:
+                layout = (
+                    {"shards": shards, "replicas": replicas} if archive.backend == "solr" else {}
+                )
+                report = archive.reindex(rebuild=rebuild, progress=progress, **layout)
         except IndexBusy as exc:
             raise click.ClickException(str(exc)) from None
     how = "rebuilt" if report.rebuilt else "updated"
@@ -398,6 +443,7 @@ def index(data_dir: Path, rebuild: bool) -> None:
 @click.option(
     "--all-copies", is_flag=True, help="List every copy of a text printed twice as its own hit."
 )
+@_solr_option
 @click.pass_obj
 def search(
     data_dir: Path,
@@ -410,19 +456,21 @@ def search(
     sort: str,
     as_json: bool,
     all_copies: bool = False,
+    solr_url: str | None = None,
 ) -> None:
     """Search the archive."""
     from indexer.archive import Archive
     from indexer.index import IndexOutdated
     from indexer.results import IndexState
 
-    with Archive(data_dir) as archive:
+    with Archive(data_dir, solr_url=solr_url) as archive:
         state = archive.index_state()
+        where = _where(data_dir, archive)
         if state == IndexState.MISSING:
-            raise click.ClickException(f"no index under {data_dir}: run `baoku index` first")
+            raise click.ClickException(f"no index in {where}: run `baoku index` first")
         if state == IndexState.BROKEN:
             raise click.ClickException(
-                f"the index under {data_dir} cannot be opened: run `baoku index --rebuild`"
+                f"the index in {where} cannot be opened: run `baoku index --rebuild`"
             )
         try:
             result = archive.search(
@@ -637,13 +685,14 @@ def crawl(
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@_solr_option
 @click.pass_obj
-def serve(data_dir: Path, host: str, port: int) -> None:
+def serve(data_dir: Path, host: str, port: int, solr_url: str | None = None) -> None:
     """Serve the search site (werkzeug; for production use gunicorn 'webui:create_app()')."""
     from webui import create_app
 
     try:
-        app = create_app({"DATA_DIR": data_dir})
+        app = create_app({"DATA_DIR": data_dir, **({"SOLR_URL": solr_url} if solr_url else {})})
     except ValueError as exc:  # a malformed BAOKU_*_ORIGINS setting
         raise click.ClickException(str(exc)) from exc
     click.echo(f"报库 serving {data_dir} on http://{host}:{port}/  (Ctrl-C to stop)")

@@ -57,6 +57,13 @@ class SolrArchive(Archive):
     backend = "solr"
 
     def __init__(self, data_dir: Path | str, solr_url: str | None = None) -> None:
+        if getattr(self, "client", None) is not None:
+            # Archive.__new__ built and initialised this one; Python then calls __init__ again
+            # with the caller's arguments (solr_url None when it came from $BAOKU_SOLR_URL).
+            return
+        from indexer.config import resolve_solr_url
+
+        solr_url = resolve_solr_url(solr_url)
         super().__init__(data_dir)
         if not solr_url:
             raise ValueError("SolrArchive needs a Solr URL")

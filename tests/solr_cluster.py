@@ -34,6 +34,11 @@ class SolrCluster:
     def node_pid(self, n: int) -> int:
         return int((self.directory / f"node-{n}.pid").read_text().strip())
 
+    def node_port(self, n: int) -> int:
+        """Node n's port, from the command line the launcher was started with."""
+        argv = Path(f"/proc/{self.node_pid(n)}/cmdline").read_bytes().split(b"\0")
+        return int(argv[argv.index(b"baoku.SolrNode") + 2])
+
     def kill_node(self, n: int) -> None:
         """SIGKILL: no shutdown hook runs, the node just vanishes (as a crashed server)."""
         pid = self.node_pid(n)

@@ -7,6 +7,7 @@ variables (so gunicorn can be configured without code), else from the defaults b
 | key            | environment variable  | meaning                                                  |
 |----------------|-----------------------|----------------------------------------------------------|
 | DATA_DIR       | BAOKU_DATA            | the archive's home (its index is DATA_DIR/index)         |
+| SOLR_URL       | BAOKU_SOLR_URL        | search the SolrCloud collection `baoku` there instead of DATA_DIR/index |
 | EMBED_ORIGINS  | BAOKU_EMBED_ORIGINS   | origins that may frame /embed (CSP frame-ancestors)      |
 | CORS_ORIGINS   | BAOKU_CORS_ORIGINS    | origins whose pages may call /api/* from a browser       |
 | PROXY_HOPS     | BAOKU_PROXY_HOPS      | reverse proxies in front; trust their X-Forwarded-* headers |
@@ -46,6 +47,7 @@ DEFAULTS: dict[str, Any] = {
     "EMBED_ORIGINS": [],
     "CORS_ORIGINS": [],
     "PROXY_HOPS": 0,
+    "SOLR_URL": None,  # None: the embedded Whoosh index under DATA_DIR
     # webui/traffic.py: rate limits per client, HTTP caching, request and query limits
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
@@ -66,6 +68,7 @@ DEFAULTS: dict[str, Any] = {
 
 _ENV = {
     "DATA_DIR": "BAOKU_DATA",
+    "SOLR_URL": "BAOKU_SOLR_URL",
     "EMBED_ORIGINS": "BAOKU_EMBED_ORIGINS",
     "CORS_ORIGINS": "BAOKU_CORS_ORIGINS",
     "PROXY_HOPS": "BAOKU_PROXY_HOPS",

@@ -52,7 +52,7 @@ def get_archive() -> Archive:
                 # Imported on first use: Whoosh and jieba load after the server is listening.
                 from indexer import Archive
 
-                archive = Archive(app.config["DATA_DIR"])
+                archive = Archive(app.config["DATA_DIR"], solr_url=app.config["SOLR_URL"])
             except Exception as exc:  # whatever Whoosh raises, the reader gets one clear page
                 raise IndexUnavailable(INDEX_STATE_MESSAGES[IndexState.BROKEN]) from exc
             app.extensions[ARCHIVE_KEY] = archive

@@ -23,6 +23,8 @@ TITLES = {
     503: "暂时无法检索",
 }
 
+CLUSTER_DOWN = "检索集群暂时无法连接，请稍后再试。文章库本身完好，集群恢复后即可检索。"
+
 
 def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
@@ -50,6 +52,7 @@ def without_parameter(name: str) -> str:
 def register_error_handlers(app: Flask) -> None:
     from indexer.index import IndexOutdated
     from indexer.results import IndexState
+    from indexer.solr_client import SolrUnavailable
     from webui.db import INDEX_STATE_MESSAGES, IndexUnavailable
 
     @app.errorhandler(BadParameter)
@@ -60,6 +63,13 @@ def register_error_handlers(app: Flask) -> None:
     def index_unavailable(exc: IndexUnavailable):
         log.warning("index unavailable: %s", exc)
         return error_response(503, str(exc))
+
+    @app.errorhandler(SolrUnavailable)
+    def cluster_unavailable(exc: SolrUnavailable):
+        # Every node of the SolrCloud cluster is down or unreachable: the site stays up and says
+        # so, and its log names the nodes tried.
+        log.warning("search cluster unavailable: %s", exc)
+        return error_response(503, CLUSTER_DOWN)
 
     @app.errorhandler(IndexOutdated)
     def index_outdated(exc: IndexOutdated):
