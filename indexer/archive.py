@@ -75,6 +75,8 @@ class Health:
 class Archive:
     """Search, browse and maintain the index under `data_dir`/index."""
 
+    backend = "whoosh"
+
     def __new__(cls, data_dir: Path | str, solr_url: str | None = None):
         # With a SolrCloud URL (argument or $BAOKU_SOLR_URL) the same API over the cluster
         # (indexer/solr_archive.py); without one, this class, Whoosh on disk.
