@@ -140,9 +140,14 @@ class SolrArchive(Archive):
     # -- searching --
 
     def run(self, request: SearchRequest) -> SearchResult:
-        if not self._target():
-            return execute_empty(request)
-        return execute(self.client, self.alias, request, self.aliases.table())
+        # Straight to the alias: asking first whether it exists would cost every search one
+        # more round trip, for the one case (nothing built yet) that Solr's 404 tells apart.
+        try:
+            return execute(self.client, self.alias, request, self.aliases.table())
+        except SolrError as exc:
+            if exc.status == 404 and not self._target():
+                return execute_empty(request)
+            raise
 
     def example_queries(self, limit: int = 5) -> list[str]:
         return []

@@ -17,6 +17,7 @@ import pytest
 from indexer import Archive
 from indexer.analysis import RUN, normalize
 from indexer.article import Article, Section
+from indexer.results import IndexState
 from indexer.solr_archive import SolrArchive
 from indexer.solr_client import SolrUnavailable
 from indexer.store import Store
@@ -164,6 +165,13 @@ def test_cli_indexes_incrementally_rebuilds_and_searches_on_solr(tmp_path, solr_
     assert fresh != collection  # the alias moved to a new collection, and the old one is gone
     listed = archive.client.collections_api("LIST")["collections"]
     assert fresh in listed and collection not in listed
+
+
+def test_before_the_first_build_a_search_finds_nothing(tmp_path, solr_cluster):
+    archive = Archive(tmp_path, solr_url=f"{solr_cluster.url}/never_{free_port()}")
+    assert archive.index_state() == IndexState.MISSING
+    result = archive.search("地铁")
+    assert (result.total, result.hits) == (0, [])
 
 
 # --- the same ids as Whoosh -----------------------------------------------------------------
