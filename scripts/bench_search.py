@@ -173,13 +173,16 @@ def recall_precision(truth: list[set[str]], frags, search_ids) -> tuple[float, f
     return found / max(1, relevant), found / max(1, retrieved)
 
 
-def known_items(articles: list[Article], search_top) -> float:
+def known_items(articles: list[Article], search_top) -> float | None:
+    """The share of 500 unique 人民日报 titles that put their article first; None when the set
+    has no unique titles (a scaleN set past one copy prints every title twice)."""
     rmrb = [a for a in articles if a.paper == "人民日报" and a.title.strip()]
     counts = Counter(normalize(a.title) for a in rmrb)
     unique = [a for a in rmrb if counts[normalize(a.title)] == 1]
+    if not unique:
+        return None
     sample = random.Random(SEED).sample(unique, min(500, len(unique)))
-    hits = sum(1 for a in sample if search_top(a.title) == a.id)
-    return hits / max(1, len(sample))
+    return sum(1 for a in sample if search_top(a.title) == a.id) / len(sample)
 
 
 @dataclass
