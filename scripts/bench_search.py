@@ -384,11 +384,32 @@ def stop_cluster(cluster: Cluster) -> None:
         subprocess.run([sys.executable, str(script), "stop", "--dir", str(cluster.directory)])
 
 
+def run_date(rows: list[dict]) -> str:
+    """When the rows were measured (a --render keeps it), or now."""
+    stamped = [r["date"] for r in rows if r.get("date")]
+    return stamped[-1] if stamped else time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+
+
+def engine_row(r: dict, who: str, label: str, extra: str = "") -> str:
+    """One engine's line of a table: `who`_docs_s, `who`_mb, … of the row `r`."""
+
+    def f(key, fmt="{:.3f}"):
+        value = r.get(f"{who}_{key}")
+        return fmt.format(value) if value is not None else "—"
+
+    return (
+        f"| {r['set']} | {r['docs']} | {label} | {f('docs_s', '{:.0f}')} | "
+        f"{f('mb', '{:.0f}')} | {f('p50', '{:.1f}')} | {f('p95', '{:.1f}')} | "
+        f"{f('q_recall')} | {f('q_precision')} | {f('u_recall')} | "
+        f"{f('u_precision')} | {f('known')} |{extra}"
+    )
+
+
 def markdown_solr(rows: list[dict], command: str) -> str:
     lines = [
         f"- machine: {platform.machine()}, {os.cpu_count()} cores; the Solr nodes, ZooKeeper"
         " and this script share them, so timings are noisy",
-        f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+        f"- date: {run_date(rows)}",
         f"- command: `{command}`",
         "- solr: 2 nodes (one JVM each, heap $BAOKU_SOLR_HEAP, 1500m by default) from"
         " scripts/solrcloud, a collection of 2 shards × 2 replicas; index MB sums all four"
@@ -403,20 +424,9 @@ def markdown_solr(rows: list[dict], command: str) -> str:
     ]
     for r in rows:
         for who, label in (("ours", "whoosh"), ("solr", "solr 2×2")):
-            if f"{who}_docs_s" not in r:
-                continue
-
-            def f(key, fmt="{:.3f}", who=who, r=r):
-                value = r.get(f"{who}_{key}")
-                return fmt.format(value) if value is not None else "—"
-
-            rss = " + ".join(f"{v:.0f}" for v in r.get(f"{who}_rss_mb", [])) or "—"
-            lines.append(
-                f"| {r['set']} | {r['docs']} | {label} | {f('docs_s', '{:.0f}')} | "
-                f"{f('mb', '{:.0f}')} | {f('p50', '{:.1f}')} | {f('p95', '{:.1f}')} | "
-                f"{f('q_recall')} | {f('q_precision')} | {f('u_recall')} | "
-                f"{f('u_precision')} | {f('known')} | {rss} |"
-            )
+            if f"{who}_docs_s" in r:
+                rss = " + ".join(f"{v:.0f}" for v in r.get(f"{who}_rss_mb", [])) or "—"
+                lines.append(engine_row(r, who, label, f" {rss} |"))
     return "\n".join(lines) + "\n"
 
 
@@ -427,7 +437,7 @@ def markdown(rows: list[dict], command: str) -> str:
     lines = [
         f"- machine: {platform.machine()}, {os.cpu_count()} cores ({platform.processor() or platform.platform()}),"
         " shared with other jobs while it ran, so timings are noisy",
-        f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+        f"- date: {run_date(rows)}",
         f"- command: `{command}`",
         "- data: ../shared/corpus (rmrb10k = 人民日报 2019–2020, all85k = that plus 新闻联播)",
         "- textbook: jieba ChineseAnalyzer, TEXT(stored=True) title/body, ID id, default writer",
@@ -443,19 +453,8 @@ def markdown(rows: list[dict], command: str) -> str:
     ]
     for r in rows:
         for who, label in (("ours", "ours"), ("tb", "textbook")):
-            if f"{who}_docs_s" not in r:
-                continue
-
-            def f(key, fmt="{:.3f}", who=who, r=r):
-                value = r.get(f"{who}_{key}")
-                return fmt.format(value) if value is not None else "—"
-
-            lines.append(
-                f"| {r['set']} | {r['docs']} | {label} | {f('docs_s', '{:.0f}')} | "
-                f"{f('mb', '{:.0f}')} | {f('p50', '{:.1f}')} | {f('p95', '{:.1f}')} | "
-                f"{f('q_recall')} | {f('q_precision')} | {f('u_recall')} | "
-                f"{f('u_precision')} | {f('known')} |"
-            )
+            if f"{who}_docs_s" in r:
+                lines.append(engine_row(r, who, label))
         if "tb_docs_s" in r and "ours_docs_s" in r:
             lines.append(
                 f"| {r['set']} | ratio | ours/textbook | "
@@ -546,7 +545,7 @@ def main() -> None:
                 row = run_solr_set(name, articles, work, log, cluster)
             else:
                 row = run_set(name, articles, work, log)
-            rows.append(row | {"command": command})
+            rows.append(row | {"command": command, "date": run_date([])})
             text = json.dumps(rows, ensure_ascii=False, indent=1)
             results_path.write_text(text, encoding="utf-8")
             write_report(out, render(rows, command), *markers)
