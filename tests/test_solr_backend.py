@@ -174,6 +174,35 @@ def test_before_the_first_build_a_search_finds_nothing(tmp_path, solr_cluster):
     assert (result.total, result.hits) == (0, [])
 
 
+def test_a_rebuild_that_fails_half_way_leaves_the_old_collection_serving(tmp_path, solr_cluster):
+    from indexer.solr_client import SolrClient
+    from indexer.solr_index import BATCH, solr_reindex
+
+    store = small_store(tmp_path)
+    archive = Archive(tmp_path, solr_url=f"{solr_cluster.url}/half_{free_port()}")
+    archive.reindex(rebuild=True)
+    live = archive._target()
+    before = archive.search("地铁", limit=100).total
+    assert before > 0
+
+    def broken_store():
+        # Enough articles for several batches to be sent (and indexed) before the store fails.
+        for i in range(3 * BATCH + 7):
+            yield Article(id=f"half-{i}", paper="测试报", date="2020-03-01", title=f"地铁{i}号线")
+        raise OSError("the store's disk went away")
+
+    with pytest.raises(OSError, match="went away"):
+        solr_reindex(SolrClient(solr_cluster.url), broken_store, alias=archive.alias, rebuild=True)
+    assert archive._target() == live
+    assert (
+        archive.search("地铁", limit=100).total
+        == before
+        == sum("地铁" in a.title + a.body for a in store.iter_articles())
+    )
+    listed = archive.client.collections_api("LIST")["collections"]
+    assert not [c for c in listed if c.startswith(f"{archive.alias}_") and c != live]
+
+
 # --- the same ids as Whoosh -----------------------------------------------------------------
 
 
