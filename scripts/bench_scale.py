@@ -267,7 +267,7 @@ def chart(rows: list[dict]) -> str:
 def save(rows: list[dict], out: Path) -> None:
     RESULTS.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
     CHART.write_text(chart(rows), encoding="utf-8")
-    text = out.read_text(encoding="utf-8")
+    text = out.read_text(encoding="utf-8") if out.exists() else ""
     block = f"{START}\n{markdown(rows)}{END}"
     if START in text:
         head, rest = text.split(START, 1)
