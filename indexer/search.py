@@ -280,6 +280,17 @@ def clause_mask(view: IndexView, clause: Clause) -> np.ndarray:
     return mask
 
 
+def _holding_the_word(view: IndexView, docs: np.ndarray, text: str) -> np.ndarray:
+    """A mask of the `docs` that hold `text` as one of their words: no need to scan their
+    text, since every word is cut from it (习近平: 25,000 candidates at 100k, most of them
+    holding the word). Not for digits: words are cut from the text without its thousands
+    marks, so a number word need not be in the text as it is."""
+    if not len(docs) or any(ch.isdigit() for ch in text):
+        return np.zeros(len(docs), dtype=bool)
+    held = [view.postings(name, text)[0] for name in WORD_BOOSTS]
+    return np.isin(docs, np.concatenate(held))
+
+
 def _verify(view: IndexView, docs: np.ndarray, clause: Clause) -> np.ndarray:
     budget.checkpoint()
     if view.mm is None:
@@ -298,10 +309,13 @@ def _verify(view: IndexView, docs: np.ndarray, clause: Clause) -> np.ndarray:
                 keep[i] = contains(view.field_text(d, clause.field), clause.text)
         return docs[keep]
     if clause.field is None:
+        keep = _holding_the_word(view, docs, clause.text)
+        scan = docs[~keep]
         # One C-level map over the candidates: a Python loop cost 2× as much (习近平: 2,567 candidates).
-        starts = toff[docs]
-        found = map(find, repeat(needle), starts.tolist(), (starts + tlen[docs]).tolist())
-        return docs[np.fromiter(found, dtype=np.int64, count=len(docs)) >= 0]
+        starts = toff[scan]
+        found = map(find, repeat(needle), starts.tolist(), (starts + tlen[scan]).tolist())
+        keep[~keep] = np.fromiter(found, dtype=np.int64, count=len(scan)) >= 0
+        return docs[keep]
     else:
         for i, d in enumerate(docs.tolist()):
             keep[i] = clause.text in view.field_text(d, clause.field)
