@@ -390,6 +390,24 @@ def run_date(rows: list[dict]) -> str:
     return stamped[-1] if stamped else time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
 
 
+COLUMNS = (
+    "index docs/s",
+    "index MB",
+    "p50 ms",
+    "p95 ms",
+    "quoted recall",
+    "quoted precision",
+    "unquoted recall",
+    "unquoted precision",
+    "known item",
+)
+
+
+def table_head(engine: str, extra: list[str] | None = None) -> list[str]:
+    names = ["set", "docs", engine, *COLUMNS, *(extra or [])]
+    return ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+
+
 def engine_row(r: dict, who: str, label: str, extra: str = "") -> str:
     """One engine's line of a table: `who`_docs_s, `who`_mb, … of the row `r`."""
 
@@ -418,9 +436,7 @@ def markdown_solr(rows: list[dict], command: str) -> str:
         "- whoosh: the default backend, 2 writer processes; the same query mix, fragments and"
         " known items as the table above",
         "",
-        "| set | docs | backend | index docs/s | index MB | p50 ms | p95 ms | quoted recall |"
-        " quoted precision | unquoted recall | unquoted precision | known item | node RSS MB |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        *table_head("backend", ["node RSS MB"]),
     ]
     for r in rows:
         for who, label in (("ours", "whoosh"), ("solr", "solr 2×2")):
@@ -447,9 +463,7 @@ def markdown(rows: list[dict], command: str) -> str:
         " 2–3 words, 20 words with a one-month date filter; recall/precision over random"
         " fragments of article text against a brute-force scan of the normalised text fields",
         "",
-        "| set | docs | engine | index docs/s | index MB | p50 ms | p95 ms | quoted recall |"
-        " quoted precision | unquoted recall | unquoted precision | known item |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        *table_head("engine"),
     ]
     for r in rows:
         for who, label in (("ours", "ours"), ("tb", "textbook")):
