@@ -233,17 +233,24 @@ def measure(archive, who: str, articles, probes: Probes, log, name: str) -> dict
 # --- one document set ---------------------------------------------------------------------
 
 
+def build_ours(name: str, articles: list[Article], work: Path, log) -> tuple[Path, dict]:
+    ours_dir = work / f"{name}-ours"
+    shutil.rmtree(ours_dir, ignore_errors=True)
+    ours_dir.mkdir(parents=True)
+    log(f"[{name}] whoosh: indexing {len(articles)} docs")
+    report = reindex(ours_dir / "index", lambda: iter(articles), rebuild=True, procs=2)
+    row = {"ours_docs_s": len(articles) / report.seconds}
+    row["ours_mb"] = dir_size(ours_dir / "index") / 1e6
+    return ours_dir, row
+
+
 def run_set(name: str, articles: list[Article], work: Path, log) -> dict:
     row: dict = {"set": name, "docs": len(articles)}
-    ours_dir, tb_dir = work / f"{name}-ours", work / f"{name}-textbook"
-    for d in (ours_dir, tb_dir):
-        shutil.rmtree(d, ignore_errors=True)
-        d.mkdir(parents=True)
-
-    log(f"[{name}] ours: indexing {len(articles)} docs")
-    report = reindex(ours_dir / "index", lambda: iter(articles), rebuild=True, procs=2)
-    row["ours_docs_s"] = len(articles) / report.seconds
-    row["ours_mb"] = dir_size(ours_dir / "index") / 1e6
+    ours_dir, built = build_ours(name, articles, work, log)
+    row |= built
+    tb_dir = work / f"{name}-textbook"
+    shutil.rmtree(tb_dir, ignore_errors=True)
+    tb_dir.mkdir(parents=True)
     log(f"[{name}] textbook: indexing")
     seconds = textbook_build(tb_dir, articles)
     row["tb_docs_s"] = len(articles) / seconds
@@ -277,17 +284,6 @@ def run_set(name: str, articles: list[Article], work: Path, log) -> dict:
 
 
 # --- the Solr backend beside Whoosh (issue 13) ----------------------------------------------
-
-
-def build_ours(name: str, articles: list[Article], work: Path, log) -> tuple[Path, dict]:
-    ours_dir = work / f"{name}-ours"
-    shutil.rmtree(ours_dir, ignore_errors=True)
-    ours_dir.mkdir(parents=True)
-    log(f"[{name}] whoosh: indexing {len(articles)} docs")
-    report = reindex(ours_dir / "index", lambda: iter(articles), rebuild=True, procs=2)
-    row = {"ours_docs_s": len(articles) / report.seconds}
-    row["ours_mb"] = dir_size(ours_dir / "index") / 1e6
-    return ours_dir, row
 
 
 def solr_index_bytes(client, collection: str) -> int:
@@ -342,7 +338,6 @@ def run_solr_set(name: str, articles: list[Article], work: Path, log, solr) -> d
     row["solr_docs_s"] = len(articles) / report.seconds
     collection = alias_target(client, alias)
     row["solr_mb"] = solr_index_bytes(client, collection) / 1e6
-    row["solr_rss_mb"] = node_rss_mb(solr.directory)
     log(f"[{name}] solr built {row}")
     empty = work / f"{name}-solr-data"  # the Solr backend needs no store to search
     empty.mkdir(parents=True, exist_ok=True)
@@ -423,12 +418,21 @@ def engine_row(r: dict, who: str, label: str, extra: str = "") -> str:
     )
 
 
-def markdown_solr(rows: list[dict], command: str) -> str:
-    lines = [
-        f"- machine: {platform.machine()}, {os.cpu_count()} cores; the Solr nodes, ZooKeeper"
-        " and this script share them, so timings are noisy",
+def preamble(rows: list[dict], command: str, machine: str) -> list[str]:
+    return [
+        f"- machine: {platform.machine()}, {os.cpu_count()} cores{machine}",
         f"- date: {run_date(rows)}",
         f"- command: `{command}`",
+    ]
+
+
+def markdown_solr(rows: list[dict], command: str) -> str:
+    lines = [
+        *preamble(
+            rows,
+            command,
+            "; the Solr nodes, ZooKeeper and this script share them, so timings are noisy",
+        ),
         "- solr: 2 nodes (one JVM each, heap $BAOKU_SOLR_HEAP, 1500m by default) from"
         " scripts/solrcloud, a collection of 2 shards × 2 replicas; index MB sums all four"
         " replicas (one copy is half); docs/s counts Baoku's analysis in this process and"
@@ -450,11 +454,11 @@ def markdown_solr(rows: list[dict], command: str) -> str:
 
 
 def markdown(rows: list[dict], command: str) -> str:
+    cpu = platform.processor() or platform.platform()
     lines = [
-        f"- machine: {platform.machine()}, {os.cpu_count()} cores ({platform.processor() or platform.platform()}),"
-        " shared with other jobs while it ran, so timings are noisy",
-        f"- date: {run_date(rows)}",
-        f"- command: `{command}`",
+        *preamble(
+            rows, command, f" ({cpu}), shared with other jobs while it ran, so timings are noisy"
+        ),
         "- data: ../shared/corpus (rmrb10k = 人民日报 2019–2020, all85k = that plus 新闻联播)",
         "- textbook: jieba ChineseAnalyzer, TEXT(stored=True) title/body, ID id, default writer",
         "- ours: rjieba words + numpy character-gram sidecar + texts.bin verification, 2 writer"
