@@ -380,9 +380,12 @@ def stop_cluster(cluster: Cluster) -> None:
 
 
 def run_date(rows: list[dict]) -> str:
-    """When the rows were measured (a --render keeps it), or now."""
-    stamped = [r["date"] for r in rows if r.get("date")]
-    return stamped[-1] if stamped else time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    """When the rows were measured (a --render keeps it; each set's own date where the rows
+    come from different runs), or now."""
+    dates = {r["date"] for r in rows if r.get("date")}
+    if len(dates) > 1:
+        return "; ".join(f"{r['set']} {r['date']}" for r in rows if r.get("date"))
+    return dates.pop() if dates else time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
 
 
 COLUMNS = (
